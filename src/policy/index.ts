@@ -1,5 +1,6 @@
-import * as cilium from '../../imports/cilium.io';
-import * as cnpg from '../../imports/postgresql.cnpg.io';
-
-/** @internal */
-export const _kinds = [cilium.CiliumNetworkPolicy.GVK.kind, cnpg.Cluster.GVK.kind];
+export * from './selector';
+export * from './peer';
+export * from './port';
+export * from './l7';
+export * from './render';
+export * from './policy';

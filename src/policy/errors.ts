@@ -1,0 +1,33 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * Formats an input error the way every construct of this library reports it: the construct
+ * path, the field, what is wrong with the given value and what is accepted instead.
+ *
+ * @internal
+ */
+export function _inputError(scope: IConstruct | undefined, field: string, problem: string, fix: string): Error {
+  const where = scope ? `[${scope.node.path}] ` : '';
+  return new Error(`${where}${field}: ${problem}; ${fix}`);
+}
+
+/**
+ * A problem found in a value object (a port, a peer, an HTTP rule) before it is attached to a
+ * policy. The policy reports it with its own construct path.
+ *
+ * @internal
+ */
+export interface _Problem {
+  readonly field: string;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+/** @internal */
+export function _throwProblems(scope: IConstruct, context: string, problems: _Problem[]): void {
+  if (problems.length === 0) {
+    return;
+  }
+  const p = problems[0];
+  throw _inputError(scope, context ? `${context}: ${p.field}` : p.field, p.problem, p.fix);
+}

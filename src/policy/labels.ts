@@ -1,0 +1,104 @@
+import { _Problem } from './errors';
+
+const NAME_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Label sources a selector key may name explicitly. */
+const SOURCES = ['k8s', 'any', 'reserved'];
+
+/**
+ * Label key prefixes the Cilium agent drops from security identities (its default label
+ * filter). A selector on such a key never matches anything.
+ */
+const FILTERED_PREFIXES = [
+  'io.kubernetes',
+  'kubernetes.io',
+  'statefulset.kubernetes.io/pod-name',
+  'apps.kubernetes.io/pod-index',
+  'batch.kubernetes.io/job-completion-index',
+  'batch.kubernetes.io/controller-uid',
+  'k8s.io',
+  'pod-template-generation',
+  'pod-template-hash',
+  'controller-revision-hash',
+  'controller-uid',
+  'annotation.',
+  'etcd_node',
+  'topology.kubernetes.io',
+];
+const KEPT_PREFIXES = ['io.kubernetes.pod.namespace', 'io.cilium.k8s.namespace.labels', 'io.cilium.k8s.policy', 'app.kubernetes.io'];
+
+/** @internal */
+export function _stripSource(key: string): { source?: string; name: string } {
+  const i = key.indexOf(':');
+  if (i > 0 && SOURCES.includes(key.slice(0, i))) {
+    return { source: key.slice(0, i), name: key.slice(i + 1) };
+  }
+  return { name: key };
+}
+
+/** @internal */
+export function _isFilteredLabelKey(key: string): boolean {
+  const { name } = _stripSource(key);
+  if (KEPT_PREFIXES.some((p) => name.startsWith(p))) {
+    return false;
+  }
+  const prefix = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
+  return FILTERED_PREFIXES.some((p) => name.startsWith(p)) || prefix.endsWith('beta.kubernetes.io');
+}
+
+/** @internal */
+export function _checkLabelKey(field: string, key: string): _Problem[] {
+  const { source, name } = _stripSource(key);
+  if (source === 'reserved') {
+    return [{ field, problem: `label key "${key}" selects a reserved identity`, fix: 'use Peer.entities(...) for reserved identities' }];
+  }
+  const slash = name.lastIndexOf('/');
+  const prefix = slash >= 0 ? name.slice(0, slash) : undefined;
+  const local = slash >= 0 ? name.slice(slash + 1) : name;
+  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN_RE.test(prefix))) {
+    return [{ field, problem: `label key "${key}" has an invalid prefix "${prefix}"`, fix: 'a prefix is a lower-case DNS subdomain of at most 253 characters, e.g. "app.kubernetes.io/name"' }];
+  }
+  if (local.length === 0 || local.length > 63 || !NAME_RE.test(local)) {
+    return [{
+      field,
+      problem: `label key "${key}" is not a valid Kubernetes label key`,
+      fix: 'a key name is 1-63 characters of [A-Za-z0-9-_.] starting and ending with an alphanumeric, optionally prefixed by "<dns-subdomain>/"',
+    }];
+  }
+  if (_isFilteredLabelKey(key)) {
+    return [{
+      field,
+      problem: `label key "${key}" is dropped by Cilium from security identities, so a selector on it never matches`,
+      fix: 'select on an application label such as "app" or "app.kubernetes.io/name" instead',
+    }];
+  }
+  return [];
+}
+
+/** @internal */
+export function _checkLabelValue(field: string, key: string, value: string): _Problem[] {
+  if (typeof value !== 'string' || value.length > 63 || !VALUE_RE.test(value)) {
+    return [{
+      field,
+      problem: `label value "${value}" of key "${key}" is not a valid Kubernetes label value`,
+      fix: 'a value is at most 63 characters of [A-Za-z0-9-_.], starting and ending with an alphanumeric (or empty)',
+    }];
+  }
+  return [];
+}
+
+/** @internal */
+export function _checkNamespaceName(field: string, ns: string): _Problem[] {
+  if (typeof ns !== 'string' || ns.length === 0 || ns.length > 63 || !DNS_LABEL_RE.test(ns)) {
+    return [{ field, problem: `namespace "${ns}" is not a valid namespace name`, fix: 'a namespace is a DNS label: 1-63 lower-case alphanumerics or "-", starting and ending with an alphanumeric' }];
+  }
+  return [];
+}
+
+/** @internal */
+export function _isDnsLabel(s: string): boolean {
+  return DNS_LABEL_RE.test(s) && s.length <= 63;
+}

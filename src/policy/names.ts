@@ -1,0 +1,44 @@
+import { createHash } from 'crypto';
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+
+/**
+ * Turns free text into a DNS-label fragment: lower case, `[a-z0-9-]`, no leading or trailing
+ * dashes, CamelCase split into words.
+ *
+ * @internal
+ */
+export function _kebab(s: string): string {
+  return s
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * Joins name parts into a DNS label of at most `max` characters. When the readable name is
+ * too long it is cut and a short hash of the full name keeps it unique.
+ *
+ * @internal
+ */
+export function _joinName(parts: string[], max = 63): string {
+  const full = parts.map(_kebab).filter((p) => p.length > 0).join('-').replace(/-+/g, '-');
+  if (full.length <= max) {
+    return full;
+  }
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${full.slice(0, max - 9).replace(/-+$/, '')}-${hash}`;
+}
+
+/**
+ * The default name of a policy: its construct path below the chart, kebab-cased.
+ *
+ * @internal
+ */
+export function _policyName(c: IConstruct): string {
+  const chart = Chart.of(c);
+  const parts = c.node.scopes.slice(chart.node.scopes.length).map((s) => s.node.id).filter((id) => !/^(resource|default)$/i.test(id));
+  return _joinName(parts.length > 0 ? parts : [c.node.id]);
+}

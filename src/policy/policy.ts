@@ -1,0 +1,438 @@
+import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy } from '../../imports/cilium.io';
+import { _inputError, _Problem, _throwProblems } from './errors';
+import { _dnsMatches } from './l7';
+import { _checkNamespaceName } from './labels';
+import { _policyName } from './names';
+import { _NS_KEY, PeerKind } from './peer';
+import { _RuleSet, AllowRule, DenyRule, Direction } from './render';
+import { PodSelector } from './selector';
+
+/** Options shared by namespaced and cluster-wide policies. */
+export interface CiliumPolicyOptions {
+  /**
+   * `metadata.name` of the policy.
+   * @default - derived from the construct path, readable, at most 63 characters
+   */
+  readonly name?: string;
+  /**
+   * What the policy is for, written to `spec.description`.
+   * @default - a summary of what the policy allows and denies
+   */
+  readonly description?: string;
+  /**
+   * Put the selected pods into ingress default deny even when the policy has no ingress
+   * rule (renders `ingress: [{}]`, Cilium's deny-all).
+   * @default false
+   */
+  readonly isolateIngress?: boolean;
+  /**
+   * Put the selected pods into egress default deny even when the policy has no egress rule
+   * (renders `egress: [{}]`). This also blocks DNS unless allowed elsewhere.
+   * @default false
+   */
+  readonly isolateEgress?: boolean;
+  /**
+   * Whether this policy's ingress rules put the selected pods into ingress default deny
+   * (`enableDefaultDeny.ingress`). Set false for observe-only or deny-only policies that must
+   * not isolate the pods.
+   * @default true
+   */
+  readonly ingressDefaultDeny?: boolean;
+  /**
+   * Whether this policy's egress rules put the selected pods into egress default deny
+   * (`enableDefaultDeny.egress`).
+   * @default true
+   */
+  readonly egressDefaultDeny?: boolean;
+  /**
+   * Labels of the policy object.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Set when the DNS-proxy rule that `toFQDNs` destinations need is managed outside this
+   * cdk8s app. Otherwise a policy with FQDN destinations fails validation unless a policy of
+   * the app gives the same pods a DNS rule admitting those names.
+   * @default false
+   */
+  readonly dnsProxyManagedElsewhere?: boolean;
+}
+
+/** Props of a namespaced Cilium policy. */
+export interface CiliumPolicyProps extends CiliumPolicyOptions {
+  /** The pods the policy applies to, in the policy's namespace. */
+  readonly selector: PodSelector;
+  /**
+   * The namespace of the policy and of the pods it selects.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+}
+
+/** Props of a cluster-wide Cilium policy. */
+export interface CiliumClusterwidePolicyProps extends CiliumPolicyOptions {
+  /** The pods the policy applies to. */
+  readonly selector: PodSelector;
+  /**
+   * Restrict the selected pods to these namespaces.
+   * @default - pods of every namespace (and, for `PodSelector.all()`, every endpoint, including the cilium-health endpoints)
+   */
+  readonly namespaces?: string[];
+  /**
+   * Allow an `endpointSelector: {}` with ingress rules. Such a policy also selects the
+   * cilium-health endpoints, and unless it admits health traffic it breaks Cilium's health
+   * checks.
+   * @default false
+   */
+  readonly allowSelectingHealthEndpoints?: boolean;
+}
+
+/**
+ * Common implementation of namespaced and cluster-wide Cilium policies: rules are added with
+ * `allowIngress` / `allowEgress` / `denyIngress` / `denyEgress` (also after construction: the
+ * spec is rendered lazily), validated immediately with the construct path in the error, and
+ * rendered canonically (sorted, de-duplicated, merged per peer and port).
+ */
+export abstract class CiliumPolicyBase extends Construct {
+  /** The policy's `metadata.name`. */
+  public readonly name: string;
+  /** The L1 API object. */
+  public abstract readonly apiObject: ApiObject;
+  /** The pods the policy applies to. */
+  public readonly selector: PodSelector;
+
+  /** @internal */ protected readonly _options: CiliumPolicyOptions;
+  /** @internal */ protected readonly _ingress = new _RuleSet(Direction.INGRESS);
+  /** @internal */ protected readonly _egress = new _RuleSet(Direction.EGRESS);
+  private ruleCount = 0;
+
+  protected constructor(scope: Construct, id: string, selector: PodSelector, options: CiliumPolicyOptions) {
+    super(scope, id);
+    this._options = options;
+    this.selector = selector;
+    _throwProblems(this, '', selector ? selector._problems('selector') : [{ field: 'selector', problem: 'no selector given', fix: 'select pods with PodSelector.labels(...) or PodSelector.all()' }]);
+    if (options.name !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(options.name)) {
+      throw _inputError(this, 'name', `"${options.name}" is not a valid object name`, 'use lower-case alphanumerics, "-" and ".", starting and ending with an alphanumeric');
+    }
+    if (options.name !== undefined && options.name.length > 253) {
+      throw _inputError(this, 'name', `"${options.name}" is longer than 253 characters`, 'use a shorter name');
+    }
+    this.name = options.name ?? _policyName(this);
+    this.node.addValidation({ validate: () => this._validate() });
+  }
+
+  /** Allows traffic from `rule.peers` to the selected pods. */
+  public allowIngress(rule: AllowRule): void {
+    _throwProblems(this, '', this._ingress.addAllow(rule, this.ruleCount++));
+  }
+
+  /** Allows traffic from the selected pods to `rule.peers`. */
+  public allowEgress(rule: AllowRule): void {
+    _throwProblems(this, '', this._egress.addAllow(rule, this.ruleCount++));
+  }
+
+  /** Denies traffic from `rule.peers` to the selected pods, whatever any policy allows. */
+  public denyIngress(rule: DenyRule): void {
+    _throwProblems(this, '', this._ingress.addDeny(rule, this.ruleCount++));
+  }
+
+  /** Denies traffic from the selected pods to `rule.peers`, whatever any policy allows. */
+  public denyEgress(rule: DenyRule): void {
+    _throwProblems(this, '', this._egress.addDeny(rule, this.ruleCount++));
+  }
+
+  /** Whether the policy has rules or isolation in the direction. */
+  public hasRules(direction: Direction): boolean {
+    const set = direction === Direction.INGRESS ? this._ingress : this._egress;
+    const isolate = direction === Direction.INGRESS ? this._options.isolateIngress : this._options.isolateEgress;
+    return !set.isEmpty || !!isolate;
+  }
+
+  /** @internal */
+  public get _allowEgressRules(): readonly AllowRule[] {
+    return this._egress.allowRulesView;
+  }
+
+  /** @internal */
+  protected abstract _renderSubject(): any;
+
+  /** @internal */
+  protected abstract _subjectDescription(): string;
+
+  /** @internal */
+  public _renderSpec(): any {
+    const spec: any = { endpointSelector: this._renderSubject() };
+    const desc = this._options.description ?? this._describe();
+    if (desc) {
+      spec.description = desc;
+    }
+    const ingress = this._ingress.renderAllow();
+    const egress = this._egress.renderAllow();
+    const ingressDeny = this._ingress.renderDeny();
+    const egressDeny = this._egress.renderDeny();
+    if (ingress.length > 0) {
+      spec.ingress = ingress;
+    } else if (this._options.isolateIngress && ingressDeny.length === 0) {
+      spec.ingress = [{}];
+    }
+    if (egress.length > 0) {
+      spec.egress = egress;
+    } else if (this._options.isolateEgress && egressDeny.length === 0) {
+      spec.egress = [{}];
+    }
+    if (ingressDeny.length > 0) {
+      spec.ingressDeny = ingressDeny;
+    }
+    if (egressDeny.length > 0) {
+      spec.egressDeny = egressDeny;
+    }
+    const edd: any = {};
+    if (this._options.ingressDefaultDeny !== undefined) {
+      edd.ingress = this._options.ingressDefaultDeny;
+    }
+    if (this._options.egressDefaultDeny !== undefined) {
+      edd.egress = this._options.egressDefaultDeny;
+    }
+    if (Object.keys(edd).length > 0) {
+      spec.enableDefaultDeny = edd;
+    }
+    return spec;
+  }
+
+  private _describe(): string {
+    const parts: string[] = [];
+    const summarize = (set: _RuleSet, verb: string, deny: boolean) => {
+      const rules = (set as any)[deny ? 'denyRules' : 'allowRules'] as AllowRule[];
+      const lines = rules.map((r) => {
+        const who = r.peers.map((p) => p.description).join(' or ');
+        const ports = (r.ports ?? []).map((p) => p.toString());
+        const icmps = (r.icmps ?? []).map((i) => `ICMP ${i.name ?? i.type}`);
+        const l4 = [...ports, ...icmps];
+        const http = (r.http ?? []).map((h) => h._describe());
+        const dns = (r.dns ?? []).map((d) => d.matchName ?? d.matchPattern);
+        let s = `${verb} ${who}${l4.length ? ' on ' + l4.join(', ') : ' on every port'}`;
+        if (http.length) {
+          s += ` (HTTP ${http.join('; ')})`;
+        }
+        if (dns.length) {
+          s += ` (DNS ${dns.join(', ')})`;
+        }
+        return s;
+      });
+      parts.push(...[...new Set(lines)].sort());
+    };
+    summarize(this._ingress, 'allow ingress from', false);
+    summarize(this._egress, 'allow egress to', false);
+    summarize(this._ingress, 'deny ingress from', true);
+    summarize(this._egress, 'deny egress to', true);
+    const isolation: string[] = [];
+    if (this._options.isolateIngress) {
+      isolation.push('ingress');
+    }
+    if (this._options.isolateEgress) {
+      isolation.push('egress');
+    }
+    if (isolation.length) {
+      parts.push(`deny all other ${isolation.join(' and ')}`);
+    }
+    return `${this._subjectDescription()}: ${parts.join('; ')}`;
+  }
+
+  /** @internal */
+  protected _validate(): string[] {
+    const errors: string[] = [];
+    if (!this.hasRules(Direction.INGRESS) && !this.hasRules(Direction.EGRESS)) {
+      errors.push(`${this.name}: the policy has no rules; the agent rejects such a policy (Cilium 1.18+) and it would have no effect. Add rules, or set isolateIngress / isolateEgress for a deny-all`);
+    }
+    if (!this._options.dnsProxyManagedElsewhere) {
+      errors.push(...this._checkFqdnDns());
+    }
+    return errors;
+  }
+
+  /** Every FQDN destination needs a DNS rule for the same pods admitting the name. */
+  private _checkFqdnDns(): string[] {
+    const fqdns = this._egress.allowRulesView.flatMap((r) => r.peers.filter((p) => p.kind === PeerKind.FQDN));
+    if (fqdns.length === 0) {
+      return [];
+    }
+    const dnsRules: any[] = [];
+    for (const c of Chart.of(this).node.findAll()) {
+      if (c instanceof CiliumPolicyBase && c._coversSubjectOf(this)) {
+        for (const r of c._allowEgressRules) {
+          dnsRules.push(...(r.dns ?? []).map((d) => d._render()));
+        }
+      }
+    }
+    const errors: string[] = [];
+    for (const f of fqdns) {
+      const v = f._value;
+      const ok = dnsRules.some((d) => (v.matchName !== undefined ? _dnsMatches(d, v.matchName) : d.matchPattern === '*' || d.matchPattern === v.matchPattern));
+      if (!ok) {
+        errors.push(`egress to FQDN "${f.description}" never works: the pods' DNS traffic must pass Cilium's DNS proxy with a rule admitting that name, and no policy of this chart gives ${this._subjectDescription()} one. Add a DNS rule (e.g. NamespaceBaseline with fqdnEgress, or allowEgress({ peers: [kube-dns], ports: [Port.anyProtocol(53)], dns: [DnsRule.name("${v.matchName ?? v.matchPattern}")] })), or set dnsProxyManagedElsewhere`);
+      }
+    }
+    return errors;
+  }
+
+  /** Whether this policy's subject includes every pod of `other`'s subject. @internal */
+  public _coversSubjectOf(other: CiliumPolicyBase): boolean {
+    if (this._namespaceScope() !== other._namespaceScope() && this._namespaceScope() !== '*') {
+      return false;
+    }
+    if (this.selector.selectsAll) {
+      return true;
+    }
+    const mine = JSON.stringify(this.selector._render());
+    if (mine === JSON.stringify(other.selector._render())) {
+      return true;
+    }
+    const ol = other.selector.matchLabels;
+    const ml = this.selector.matchLabels;
+    return this.selector.matchExpressions.length === 0 && Object.keys(ml).every((k) => ol[k] === ml[k]);
+  }
+
+  /** @internal */
+  protected abstract _namespaceScope(): string;
+}
+
+/**
+ * A CiliumNetworkPolicy: rules for the pods of one namespace.
+ *
+ * Every pod peer names its namespace explicitly (`k8s:io.kubernetes.pod.namespace`), default
+ * deny is rendered as Cilium enforces it (`[{}]` or real rules, never `[]`), and the rules are
+ * sorted, de-duplicated and merged, so the same input always synthesizes the same bytes.
+ *
+ * @example
+ * const policy = new CiliumPolicy(chart, 'Backend', {
+ *   namespace: 'default',
+ *   selector: PodSelector.labels({ app: 'backend' }),
+ *   isolateEgress: true,
+ * });
+ * policy.allowIngress({ peers: [Peer.pods(PodSelector.labels({ app: 'frontend' }), 'default')], ports: [Port.tcp(80)] });
+ *
+ * @see https://docs.cilium.io/en/stable/security/policy/language/
+ */
+export class CiliumPolicy extends CiliumPolicyBase {
+  /** The namespace of the policy and of its pods. */
+  public readonly namespace: string;
+  /** The L1 `CiliumNetworkPolicy`. */
+  public readonly apiObject: ApiObject;
+
+  constructor(scope: Construct, id: string, props: CiliumPolicyProps) {
+    super(scope, id, props.selector, props);
+    const ns = props.namespace ?? Chart.of(this).namespace;
+    if (!ns) {
+      throw _inputError(this, 'namespace', 'no namespace given and the chart has none', 'set the namespace prop, or create the chart with a namespace');
+    }
+    _throwProblems(this, '', _checkNamespaceName('namespace', ns));
+    this.namespace = ns;
+    this.apiObject = new CiliumNetworkPolicy(this, 'Resource', {
+      metadata: { name: this.name, namespace: ns, labels: sortedLabels(props.labels) },
+      spec: Lazy.any({ produce: () => this._renderSpec() }) as any,
+    });
+  }
+
+  /** @internal */
+  protected _renderSubject(): any {
+    return this.selector._render();
+  }
+
+  /** @internal */
+  protected _subjectDescription(): string {
+    return `pods ${this.selector._describe()} in namespace ${this.namespace}`;
+  }
+
+  /** @internal */
+  protected _namespaceScope(): string {
+    return this.namespace;
+  }
+}
+
+/**
+ * A CiliumClusterwideNetworkPolicy: rules for pods of any namespace.
+ *
+ * A cluster-wide policy selecting every endpoint (`PodSelector.all()` without namespaces)
+ * also selects the cilium-health endpoints; with ingress rules it needs
+ * `allowSelectingHealthEndpoints`.
+ */
+export class CiliumClusterwidePolicy extends CiliumPolicyBase {
+  /** The L1 `CiliumClusterwideNetworkPolicy`. */
+  public readonly apiObject: ApiObject;
+  /** The namespaces the selected pods are restricted to, if any. */
+  public readonly namespaces?: string[];
+  private readonly allowHealth: boolean;
+
+  constructor(scope: Construct, id: string, props: CiliumClusterwidePolicyProps) {
+    super(scope, id, props.selector, props);
+    const problems: _Problem[] = [];
+    if (props.namespaces !== undefined) {
+      if (props.namespaces.length === 0) {
+        problems.push({ field: 'namespaces', problem: 'an empty namespace list', fix: 'name namespaces, or omit the prop for every namespace' });
+      }
+      for (const n of props.namespaces) {
+        problems.push(..._checkNamespaceName('namespaces', n));
+      }
+    }
+    _throwProblems(this, '', problems);
+    this.namespaces = props.namespaces ? [...new Set(props.namespaces)].sort() : undefined;
+    this.allowHealth = props.allowSelectingHealthEndpoints ?? false;
+    this.apiObject = new CiliumClusterwideNetworkPolicy(this, 'Resource', {
+      metadata: { name: this.name, labels: sortedLabels(props.labels) },
+      spec: Lazy.any({ produce: () => this._renderSpec() }) as any,
+    });
+    if (Chart.of(this).namespace) {
+      // cdk8s applies the chart namespace to every object, cluster-scoped ones included.
+      this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
+  }
+
+  /** @internal */
+  protected _renderSubject(): any {
+    if (!this.namespaces) {
+      return this.selector._render();
+    }
+    if (this.namespaces.length === 1) {
+      return this.selector._render({ [_NS_KEY]: this.namespaces[0] });
+    }
+    return this.selector._render({}, [{ key: _NS_KEY, operator: 'In', values: this.namespaces }]);
+  }
+
+  /** @internal */
+  protected _subjectDescription(): string {
+    const where = this.namespaces ? `in namespaces ${this.namespaces.join(', ')}` : 'in every namespace';
+    return this.selector.selectsAll && !this.namespaces ? 'every endpoint of the cluster' : `pods ${this.selector._describe()} ${where}`;
+  }
+
+  /** @internal */
+  protected _namespaceScope(): string {
+    return '*';
+  }
+
+  /** @internal */
+  protected _validate(): string[] {
+    const errors = super._validate();
+    if (this.selector.selectsAll && !this.namespaces && this.hasRules(Direction.INGRESS) && !this.allowHealth) {
+      errors.push(`${this.name}: endpointSelector {} with ingress rules also selects the cilium-health endpoints and breaks Cilium's health checks. Restrict the policy with namespaces or a pod selector, or set allowSelectingHealthEndpoints (and admit health traffic)`);
+    }
+    return errors;
+  }
+}
+
+function sortedLabels(labels?: { [key: string]: string }): { [key: string]: string } | undefined {
+  if (!labels || Object.keys(labels).length === 0) {
+    return undefined;
+  }
+  const out: { [key: string]: string } = {};
+  for (const k of Object.keys(labels).sort()) {
+    out[k] = labels[k];
+  }
+  return out;
+}
+
+/** @internal */
+export function _isPolicy(c: IConstruct): c is CiliumPolicyBase {
+  return c instanceof CiliumPolicyBase;
+}
