@@ -36,6 +36,8 @@ if (!crdDir) {
   process.exit(2);
 }
 const root = path.resolve(__dirname, '..');
+// IMPORTS_OUT lets tests regenerate into a scratch folder and compare with the committed files.
+const outDir = process.env.IMPORTS_OUT ? path.resolve(process.env.IMPORTS_OUT) : path.join(root, 'imports');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crd-import-'));
 for (const { group, files } of GROUPS) {
   const docs = files.map((f) => {
@@ -48,9 +50,9 @@ for (const { group, files } of GROUPS) {
   });
   const input = path.join(tmp, `${group}.yaml`);
   fs.writeFileSync(input, docs.map((d) => `---\n${d}`).join('\n'));
-  execFileSync(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['import', '--no-save', '-l', 'typescript', '-o', 'imports', input], {
+  execFileSync(path.join(root, 'node_modules', '.bin', 'cdk8s'), ['import', '--no-save', '--check-upgrade=false', '-l', 'typescript', '-o', outDir, input], {
     cwd: root,
-    stdio: 'inherit',
+    stdio: process.env.IMPORTS_OUT ? 'pipe' : 'inherit',
   });
 }
 fs.rmSync(tmp, { recursive: true, force: true });
