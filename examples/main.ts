@@ -1,4 +1,5 @@
 import { App } from 'cdk8s';
+import { CnpgCiliumExample } from './cnpg-cilium';
 import { PolicyLayerExample } from './policy-layer';
 
 /**
@@ -6,4 +7,5 @@ import { PolicyLayerExample } from './policy-layer';
  */
 const app = new App();
 new PolicyLayerExample(app, 'policy-layer');
+new CnpgCiliumExample(app, 'cnpg-cilium');
 app.synth();

@@ -1,2 +1,4 @@
 export * from './policy';
 export * from './target';
+export * from './secured-postgres';
+export * from './pooler';
