@@ -29,8 +29,6 @@ const POSTGRES_PORT = 5432;
 const INSTANCE_STATUS_PORT = 8000;
 /** Prometheus metrics of instance pods. */
 const INSTANCE_METRICS_PORT = 9187;
-/** Prometheus metrics of PgBouncer pods. */
-const POOLER_METRICS_PORT = 9127;
 
 /**
  * PostgreSQL parameters CloudNativePG manages itself; the operator's webhook rejects a Cluster
