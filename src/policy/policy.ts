@@ -235,7 +235,7 @@ export abstract class CiliumPolicyBase extends Construct {
       isolation.push('egress');
     }
     if (isolation.length) {
-      parts.push(`deny all other ${isolation.join(' and ')}`);
+      parts.push(`default deny for ${isolation.join(' and ')}`);
     }
     return `${this._subjectDescription()}: ${parts.join('; ')}`;
   }
