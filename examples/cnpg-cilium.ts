@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  OperatorLocation, PoolerType, SecuredPostgres,
+  AccessClient, AccessGrant, AccessTarget, OperatorLocation, PodSelector, PoolerType, SecuredPostgres,
 } from '../src';
 
 /**
@@ -28,5 +28,16 @@ export class CnpgCiliumExample extends Chart {
       operator: OperatorLocation.yamlManifest(),
     });
     this.db.addPooler('PoolerRw', { type: PoolerType.RW });
+
+    // Grant 1: pods labelled role=backend in the cluster's own namespace.
+    new AccessGrant(this, 'BackendPods', {
+      client: AccessClient.pods('backend', PodSelector.labels({ role: 'backend' }), 'default'),
+      target: AccessTarget.of(this.db),
+    });
+    // Grant 3: every pod of namespace backend.
+    new AccessGrant(this, 'BackendNamespace', {
+      client: AccessClient.allPodsOfNamespace('backend'),
+      target: AccessTarget.of(this.db),
+    });
   }
 }

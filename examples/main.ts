@@ -1,5 +1,8 @@
 import { App } from 'cdk8s';
 import { CnpgCiliumExample } from './cnpg-cilium';
+import { FlaskPostgresExample } from './flask-postgres';
+import { FrontendBackendExample } from './frontend-backend';
+import { GatewayDemoExample } from './gateway-demo';
 import { PolicyLayerExample } from './policy-layer';
 
 /**
@@ -8,4 +11,7 @@ import { PolicyLayerExample } from './policy-layer';
 const app = new App();
 new PolicyLayerExample(app, 'policy-layer');
 new CnpgCiliumExample(app, 'cnpg-cilium');
+new FlaskPostgresExample(app, 'flask-postgres');
+new GatewayDemoExample(app, 'gateway-demo');
+new FrontendBackendExample(app, 'frontend-backend');
 app.synth();

@@ -202,6 +202,9 @@ describe('SecuredPostgres | policies', () => {
     const objs = exampleManifests();
     const names = byKind(objs, 'CiliumNetworkPolicy').map((p) => p.metadata.name).sort();
     expect(names).toEqual([
+      'backend-to-cluster-example',
+      'cluster-example-from-backend',
+      'cluster-example-from-ns-backend',
       'cluster-example-instances-default-deny',
       'cluster-example-instances-egress',
       'cluster-example-instances-ingress',
@@ -209,18 +212,27 @@ describe('SecuredPostgres | policies', () => {
       'cluster-example-jobs-egress',
       'cluster-example-pooler-rw-default-deny',
       'cluster-example-pooler-rw-egress',
+      'ns-backend-to-cluster-example',
     ]);
     expect(objs).toMatchSnapshot();
   });
 
-  test('every policy isolates both directions and never keys on instanceRole or role', () => {
-    for (const p of byKind(exampleManifests(), 'CiliumNetworkPolicy')) {
+  test('every policy of the cluster\'s pods isolates both directions and never keys on instanceRole or role', () => {
+    // (client-side grant policies select the applications, whose own label may be `role`)
+    const clusterPolicies = byKind(exampleManifests(), 'CiliumNetworkPolicy').filter((p) => JSON.stringify(p.spec.endpointSelector).includes('cnpg.io/'));
+    expect(clusterPolicies.length).toBeGreaterThanOrEqual(9);
+    for (const p of clusterPolicies) {
       expect(p.spec.ingress.length).toBeGreaterThan(0);
       expect(p.spec.egress.length).toBeGreaterThan(0);
       expect(p.spec.enableDefaultDeny).toBeUndefined();
       expect(p.metadata.name.length).toBeLessThanOrEqual(63);
-      const json = JSON.stringify(p.spec);
-      expect(json).not.toMatch(/instanceRole|"role"/);
+      // no selector of CNPG pods (subject or peer) keys on the labels that move on failover
+      const cnpgSelectors = [p.spec.endpointSelector, ...[...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])]
+        .flatMap((r: any) => [...(r.fromEndpoints ?? []), ...(r.toEndpoints ?? [])])]
+        .filter((sel: any) => JSON.stringify(sel).includes('cnpg.io/'));
+      for (const sel of cnpgSelectors) {
+        expect(JSON.stringify(sel)).not.toMatch(/instanceRole|"role"/);
+      }
     }
   });
 
