@@ -5,9 +5,9 @@ import { _inputError } from './policy/errors';
 import { DnsRule, HttpRule } from './policy/l7';
 import { _checkNamespaceName } from './policy/labels';
 import { _joinName, _kebab } from './policy/names';
-import { Entity, Peer } from './policy/peer';
+import { Entity, Peer, PeerKind } from './policy/peer';
 import { CiliumPolicy } from './policy/policy';
-import { Port } from './policy/port';
+import { Port, Protocol } from './policy/port';
 import { LabelRequirement, LabelOperator, PodSelector } from './policy/selector';
 import { DnsServer } from './secured-postgres';
 import { IAccessTarget } from './target';
@@ -21,30 +21,34 @@ export const GRANT_WARNING = 'cdk8s-secured-postgres:warning';
  */
 export class AccessClient {
   /**
-   * The pods of a cdk8s-plus-28 workload (Deployment, StatefulSet, DaemonSet, Job, CronJob),
-   * a Pod, or `Pods.select(...)`. The namespace is the workload's, else the chart's.
+   * The pods of a cdk8s-plus-28 workload (Deployment, StatefulSet, DaemonSet, Job, CronJob) or
+   * Pod, selected the way the workload selects them (`matchLabels` / `matchExpressions`; a Pod
+   * by its `cdk8s.io/metadata.addr` label). The namespace is the workload's, else the chart's.
    */
   public static fromWorkload(workload: kplus.IPodSelector): AccessClient {
-    const cfg = workload.toPodSelectorConfig();
-    // Workloads: their own pod selector (public); other selectors: the cdk8s-plus config.
-    const selector = workload instanceof kplus.Workload
-      ? PodSelector.of({ labels: workload.matchLabels, expressions: workload.matchExpressions.map(_fromKubeRequirement) })
-      : _fromKplusSelector(cfg.labelSelector);
-    const names = cfg.namespaces?.names;
-    if (cfg.namespaces?.labelSelector && !cfg.namespaces.labelSelector.isEmpty()) {
-      throw _inputError(workload, 'client', 'the pods select namespaces by label, so their namespace cannot be determined', 'select the namespace by name (Namespaces.select({ names: [...] }))');
-    }
-    if (names && names.length > 1) {
-      throw _inputError(workload, 'client', `the pods span several namespaces (${names.join(', ')})`, 'grant each namespace separately');
-    }
-    const ns = names?.[0] ?? (workload as any).metadata?.namespace ?? Chart.of(workload).namespace;
-    if (!ns) {
-      throw _inputError(workload, 'client namespace', 'the namespace of the client pods cannot be determined (no metadata.namespace and no chart namespace)', 'set the workload\'s metadata.namespace, or create its chart with a namespace');
-    }
-    return new AccessClient(_kebab(workload.node.id), selector, ns, undefined);
+    const pods = _kplusPods(workload, 'client');
+    return new AccessClient(_kebab(workload.node.id), pods.selector, pods.namespace, undefined);
   }
 
-  /** Pods matching `selector` in `namespace`. */
+  /**
+   * The pods of a cdk8s-plus-28 `Pods.select(...)`. Their namespace is the one named with
+   * `Namespaces.select({ names: [ns] })`, else the chart's; `Pods.all()` is refused (use
+   * `allPodsOfNamespace()`, which says so).
+   */
+  public static fromPods(pods: kplus.Pods): AccessClient {
+    const p = _kplusPods(pods, 'client');
+    return new AccessClient(_kebab(p.selector._describe()) || _kebab(pods.node.id), p.selector, p.namespace, undefined);
+  }
+
+  /**
+   * Pods matching `selector` in `namespace`. Named after the selector in policy names
+   * (`role=backend` gives `…-from-role-backend`); use `pods()` to choose the name.
+   */
+  public static podsInNamespace(selector: PodSelector, namespace: string): AccessClient {
+    return new AccessClient(_kebab(selector._describe()), selector, namespace, undefined);
+  }
+
+  /** Pods matching `selector` in `namespace`, called `name` in policy names. */
   public static pods(name: string, selector: PodSelector, namespace: string): AccessClient {
     return new AccessClient(name, selector, namespace, undefined);
   }
@@ -57,6 +61,32 @@ export class AccessClient {
   /** Every pod of the namespace `namespace` (spelled out: never the result of an empty selector). */
   public static allPodsOfNamespace(namespace: string): AccessClient {
     return new AccessClient(`ns-${namespace}`, PodSelector.all(), namespace, undefined);
+  }
+
+  /**
+   * Every pod of the namespaces of a cdk8s-plus-28 `Namespace` or `Namespaces.select(...)`:
+   * by name (`kubernetes.io/metadata.name`) or by labels. Spelled out, like
+   * `allPodsOfNamespace()`.
+   */
+  public static allPodsOf(namespaces: kplus.INamespaceSelector): AccessClient {
+    const cfg = namespaces.toNamespaceSelectorConfig();
+    const names = [...new Set(cfg.names ?? [])].sort();
+    const kube = cfg.labelSelector ? _kplusLabelSelector(cfg.labelSelector) : { labels: {}, expressions: [] };
+    if (kube.expressions.length > 0) {
+      throw _inputError(namespaces, 'client namespaces', 'the namespaces are selected with label expressions, which Cilium namespace-label peers cannot express', 'select the namespaces by name or by label values');
+    }
+    const labels = kube.labels;
+    // A Namespace object carries its name label in both places: prefer the names.
+    if (names.length > 0) {
+      if (names.length === 1) {
+        return AccessClient.allPodsOfNamespace(names[0]);
+      }
+      return new AccessClient(`ns-${names.join('-')}`, undefined, undefined, Peer.podsInNamespaces(PodSelector.all(), names));
+    }
+    if (Object.keys(labels).length === 0) {
+      throw _inputError(namespaces, 'client namespaces', 'the namespace selector is empty, which would select every namespace', 'name the namespaces, or use AccessClient.entity(Entity.CLUSTER) when every pod is meant');
+    }
+    return AccessClient.namespacesLabelled(`ns-${_kebab(Object.keys(labels).sort().map((k) => `${k}-${labels[k]}`).join('-'))}`, labels);
   }
 
   /** Every pod of every namespace whose labels include `labels`. */
@@ -108,10 +138,55 @@ export class AccessClient {
   }
 }
 
-/** Reads a cdk8s-plus selector (its labels are only readable through `_toKube()`). @internal */
+/**
+ * Reads a cdk8s-plus-28 `LabelSelector` back. Its labels and expressions are private: the only
+ * read-back is the `@internal` `_toKube()`, so this is the one place that calls it (pinned by a
+ * unit test).
+ *
+ * @internal
+ */
+export function _kplusLabelSelector(sel: kplus.LabelSelector): { labels: { [k: string]: string }; expressions: LabelRequirement[] } {
+  const toKube = (sel as any)._toKube;
+  if (typeof toKube !== 'function') {
+    throw new Error('cdk8s-plus-28 LabelSelector has no _toKube(): this cdk8s-plus version is not supported; select the pods with PodSelector instead');
+  }
+  const kube = toKube.call(sel) as { matchLabels?: { [k: string]: string }; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+  return { labels: { ...(kube.matchLabels ?? {}) }, expressions: (kube.matchExpressions ?? []).map(_fromKubeRequirement) };
+}
+
+/** @internal */
 export function _fromKplusSelector(sel: kplus.LabelSelector): PodSelector {
-  const kube = (sel as any)._toKube() as { matchLabels?: { [k: string]: string }; matchExpressions?: { key: string; operator: string; values?: string[] }[] };
-  return PodSelector.of({ labels: kube.matchLabels ?? {}, expressions: (kube.matchExpressions ?? []).map(_fromKubeRequirement) });
+  const k = _kplusLabelSelector(sel);
+  return PodSelector.of({ labels: k.labels, expressions: k.expressions });
+}
+
+/**
+ * The pods of a cdk8s-plus-28 pod selector (workload, Pod, Pods) and their one namespace.
+ *
+ * @internal
+ */
+export function _kplusPods(pods: kplus.IPodSelector, field: string): { selector: PodSelector; namespace: string } {
+  const cfg = pods.toPodSelectorConfig();
+  // Workloads: their own pod selector (public API); Pod and Pods: the cdk8s-plus selector.
+  // Workloads that select their pods (Deployment, StatefulSet, DaemonSet): their own selector,
+  // public API. Jobs, CronJobs, Pods and Pods.select: the cdk8s-plus selector (for workloads,
+  // the `cdk8s.io/metadata.addr` label cdk8s-plus puts on the pod template).
+  const own = pods instanceof kplus.Workload && (Object.keys(pods.matchLabels).length > 0 || pods.matchExpressions.length > 0);
+  const selector = own
+    ? PodSelector.of({ labels: (pods as kplus.Workload).matchLabels, expressions: (pods as kplus.Workload).matchExpressions.map(_fromKubeRequirement) })
+    : _fromKplusSelector(cfg.labelSelector);
+  if (cfg.namespaces?.labelSelector && !cfg.namespaces.labelSelector.isEmpty()) {
+    throw _inputError(pods, `${field} namespace`, 'the pods select their namespaces by label, so their namespace cannot be determined', 'select the namespace by name (Namespaces.select(scope, id, { names: [...] })), or use AccessClient.namespacesLabelled()');
+  }
+  const names = cfg.namespaces?.names ?? [];
+  if (names.length > 1) {
+    throw _inputError(pods, `${field} namespace`, `the pods span several namespaces (${names.join(', ')})`, 'grant each namespace separately');
+  }
+  const ns = names[0] ?? (pods as any).metadata?.namespace ?? Chart.of(pods).namespace;
+  if (!ns) {
+    throw _inputError(pods, `${field} namespace`, 'the namespace of the pods cannot be determined (no metadata.namespace, no namespace selected by name and no chart namespace)', 'set the workload\'s metadata.namespace, or create its chart with a namespace');
+  }
+  return { selector, namespace: ns };
 }
 
 function _fromKubeRequirement(e: { key: string; operator: string; values?: string[] }): LabelRequirement {
@@ -119,7 +194,8 @@ function _fromKubeRequirement(e: { key: string; operator: string; values?: strin
     case LabelOperator.IN: return LabelRequirement.in(e.key, e.values ?? []);
     case LabelOperator.NOT_IN: return LabelRequirement.notIn(e.key, e.values ?? []);
     case LabelOperator.EXISTS: return LabelRequirement.exists(e.key);
-    default: return LabelRequirement.doesNotExist(e.key);
+    case LabelOperator.DOES_NOT_EXIST: return LabelRequirement.doesNotExist(e.key);
+    default: throw new Error(`label selector requirement on "${e.key}": unknown operator "${e.operator}"; use In, NotIn, Exists or DoesNotExist`);
   }
 }
 
@@ -134,18 +210,25 @@ export class AccessTarget {
     return new AccessTarget(cfg.name, cfg.selector, cfg.namespace, cfg.defaultPorts, undefined, cfg.exposedPorts, cfg.postgres ?? false, target);
   }
 
-  /** The pods of a cdk8s-plus-28 workload on `ports`. */
-  public static workload(workload: kplus.IPodSelector, ports: Port[]): AccessTarget {
-    const c = AccessClient.fromWorkload(workload);
+  /**
+   * The pods of a cdk8s-plus-28 workload (or Pod) on `ports`, selected the way the workload
+   * selects them, optionally with HTTP rules (then every other request gets 403). A grant to a
+   * port none of its containers declares gets a warning.
+   */
+  public static workload(workload: kplus.IPodSelector, ports: Port[], http?: HttpRule[]): AccessTarget {
+    const pods = _kplusPods(workload, 'target');
     const exposed = workload instanceof kplus.AbstractPod
       ? workload.containers.flatMap((ct) => (ct.ports ?? []).map((p) => (p.protocol === kplus.Protocol.UDP ? Port.udp(p.number) : Port.tcp(p.number))))
       : undefined;
-    return new AccessTarget(c.name, c.selector, c.namespace, ports, undefined, exposed && exposed.length ? exposed : undefined, false, workload);
+    return new AccessTarget(_kebab(workload.node.id), pods.selector, pods.namespace, ports, undefined, exposed && exposed.length ? exposed : undefined, false, workload, http);
   }
 
-  /** Pods matching `selector` in `namespace`, on `ports`. */
-  public static pods(name: string, selector: PodSelector, namespace: string, ports: Port[]): AccessTarget {
-    return new AccessTarget(name, selector, namespace, ports, undefined, undefined, false, undefined);
+  /**
+   * Pods matching `selector` in `namespace`, called `name` in policy names, on `ports`,
+   * optionally with HTTP rules.
+   */
+  public static pods(name: string, selector: PodSelector, namespace: string, ports: Port[], http?: HttpRule[]): AccessTarget {
+    return new AccessTarget(name, selector, namespace, ports, undefined, undefined, false, undefined, http);
   }
 
   /** A DNS name outside the cluster (the client's DNS-proxy rule is added). */
@@ -176,17 +259,20 @@ export class AccessTarget {
   public readonly namespace?: string;
   /** Ports opened when a grant names none. */
   public readonly defaultPorts: Port[];
+  /** HTTP rules applied when a grant names none (empty: no HTTP filtering). */
+  public readonly defaultHttp: HttpRule[];
   private readonly peer?: Peer;
   private readonly exposed?: Port[];
   private readonly postgres: boolean;
   private readonly construct?: IConstruct;
 
   private constructor(name: string, selector: PodSelector | undefined, namespace: string | undefined, ports: Port[], peer: Peer | undefined,
-    exposed: Port[] | undefined, postgres: boolean, construct: IConstruct | undefined) {
+    exposed: Port[] | undefined, postgres: boolean, construct: IConstruct | undefined, http?: HttpRule[]) {
     this.name = _kebab(name) || 'target';
     this.selector = selector;
     this.namespace = namespace;
     this.defaultPorts = ports;
+    this.defaultHttp = http ?? [];
     this.peer = peer;
     this.exposed = exposed;
     this.postgres = postgres;
@@ -200,6 +286,10 @@ export class AccessTarget {
   /** @internal */
   public get _isPods(): boolean {
     return this.peer === undefined;
+  }
+  /** @internal */
+  public get _isFqdn(): boolean {
+    return this.peer?.kind === PeerKind.FQDN;
   }
   /** @internal */
   public get _postgres(): boolean {
@@ -241,6 +331,16 @@ export interface AccessGrantProps {
    * @default [DnsServer.kubeDns()]
    */
   readonly dnsServers?: DnsServer[];
+  /**
+   * Allow the client pods to query DNS in their egress policy: on port 53 (UDP and TCP) for
+   * pod, CIDR and entity targets; through Cilium's DNS proxy (every name admitted) for FQDN
+   * targets, whose addresses are learnt from the answers. Turn it off when the client's DNS is
+   * allowed elsewhere, e.g. by a `NamespaceBaseline` restricting the names (a grant's DNS rule
+   * would widen that restriction). FQDN targets then need a DNS rule admitting the name in
+   * another policy of the chart, or synthesis fails.
+   * @default true
+   */
+  readonly clientDns?: boolean;
 }
 
 /**
@@ -266,52 +366,83 @@ export class AccessGrant extends Construct {
     super(scope, id);
     const { client, target } = props;
     const ports = props.ports ?? target.defaultPorts;
-    const http = props.http ?? [];
+    const http = props.http ?? target.defaultHttp;
     if (ports.length === 0) {
       throw _inputError(this, 'ports', 'no port given and the target has no default port', 'name the ports, e.g. ports: [Port.tcp(8080)]');
     }
     if (http.length > 0 && target._postgres) {
-      throw _inputError(this, 'http', `HTTP rules towards the PostgreSQL target "${target.name}"`, 'Cilium has no PostgreSQL L7 parser: PostgreSQL can only be restricted at L3/L4 (who may connect, on which port); drop the HTTP rules');
+      throw _inputError(this, 'http', `HTTP rules towards the PostgreSQL target "${target.name}"`,
+        'Cilium has no PostgreSQL L7 parser: PostgreSQL can only be restricted at L3/L4 (who may connect, on which port); drop the HTTP rules');
+    }
+    for (const p of http.length > 0 ? ports : []) {
+      if (p.protocol !== Protocol.TCP) {
+        throw _inputError(this, 'http', `HTTP rules on ${p}: Cilium applies L7 rules to TCP ports only (not UDP, SCTP or ANY)`,
+          'open the port with Port.tcp(), or grant the non-TCP port in a separate grant without HTTP rules');
+      }
     }
     if (client._hasPods && target._isPods && client.namespace === target.namespace
       && JSON.stringify(client.selector!._render()) === JSON.stringify(target.selector!._render())) {
-      throw _inputError(this, 'client', `the client and the target are the same pods (${target.selector!._describe()} in ${target.namespace})`, 'a grant connects two different sets of pods');
+      throw _inputError(this, 'client', `the client and the target are the same pods (${target.selector!._describe()} in ${target.namespace})`,
+        'a grant connects two different sets of pods; pods reaching each other need a rule of their own (CiliumPolicy with Peer.pods)');
+    }
+    if (!target._isPods && !client._hasPods) {
+      throw _inputError(this, 'client', `an egress-only target (${target.name}) needs a client whose pods can be named`, 'use AccessClient.fromWorkload(), fromPods(), podsInNamespace() or allPodsOfNamespace()');
+    }
+    if (!target._isPods && props.clientEgressManagedElsewhere) {
+      throw _inputError(this, 'clientEgressManagedElsewhere', `the target ${target.name} is egress-only, so the grant would render nothing`, 'drop the grant, or let it render the client\'s egress');
     }
     for (const p of ports) {
       if (target._exposed && !target._exposed.some((e) => e.protocol === p.protocol && e.startPort === p.startPort)) {
         const warning = `[${this.node.path}] ports: ${p} is not exposed by the target "${target.name}" (exposed: ${target._exposed.join(', ')}); the grant opens it anyway, check the port`;
+        // cdk8s has no Annotations API: the warning is recorded on the construct node and printed.
         this.node.addMetadata(GRANT_WARNING, warning);
         // eslint-disable-next-line no-console
         console.warn(`warning: ${warning}`);
       }
     }
     if (target._isPods) {
-      _checkNamespaceName('target namespace', target.namespace!);
+      const problems = _checkNamespaceName('target namespace', target.namespace!);
+      if (problems.length) {
+        throw _inputError(this, problems[0].field, problems[0].problem, problems[0].fix);
+      }
+    }
+    if (client._hasPods) {
+      const problems = _checkNamespaceName('client namespace', client.namespace!);
+      if (problems.length) {
+        throw _inputError(this, problems[0].field, problems[0].problem, problems[0].fix);
+      }
     }
     const registry = _GrantRegistry.of(this);
+    const l7 = http.length ? http : undefined;
     if (target._isPods) {
       // PostgreSQL targets (SecuredPostgres instances, poolers) are in egress default deny by
       // construction; their grant policies isolate egress too, so that no single policy of
       // theirs is what keeps them isolated.
       const policy = registry.policy(
         _joinName([target.name, 'from', client.name]), target.namespace!, target.selector!, target._postgres);
-      policy.allowIngress({ peers: [client._peer()], ports, http: http.length ? http : undefined });
+      policy.allowIngress({ peers: [client._peer()], ports, http: l7 });
       this.targetPolicy = policy;
     }
     if (client._hasPods && !props.clientEgressManagedElsewhere) {
+      // Pods we name are put into egress default deny (least privilege). A whole namespace is
+      // not: the grant opens the path (enableDefaultDeny.egress false) and the namespace's own
+      // baseline decides whether the rest of its egress is denied.
       const policy = registry.policy(
-        _joinName([client.name, 'to', target.name]), client.namespace!, client.selector!, false);
-      const peer = target._peer();
-      policy.allowEgress({ peers: [peer], ports, http: http.length ? http : undefined });
-      const dns = props.dnsServers ?? [DnsServer.kubeDns()];
-      // DNS goes through Cilium's DNS proxy for every name: FQDN destinations need it, and a
-      // plain L4 DNS allow next to a DNS rule would be an L4 rule shadowing an L7 rule.
-      for (const d of dns) {
-        policy.allowEgress({ peers: [d._peer()], ports: [Port.anyProtocol(d.port)], dns: [DnsRule.anyName()] });
+        _joinName([client.name, 'to', target.name]), client.namespace!, client.selector!, false,
+        client.selector!.selectsAll ? false : undefined);
+      policy.allowEgress({ peers: [target._peer()], ports, http: l7 });
+      if (props.clientDns ?? true) {
+        for (const d of props.dnsServers ?? [DnsServer.kubeDns()]) {
+          // FQDN destinations are learnt from DNS answers the proxy sees: their DNS goes through
+          // it. Other clients resolve Service names: plain port 53, no proxy dependency.
+          policy.allowEgress({
+            peers: [d._peer()],
+            ports: [Port.anyProtocol(d.port)],
+            dns: target._isFqdn ? [DnsRule.anyName()] : undefined,
+          });
+        }
       }
       this.clientPolicy = policy;
-    } else if (!target._isPods && !client._hasPods) {
-      throw _inputError(this, 'client', `an egress-only target (${target.name}) needs a client whose pods can be named`, 'use AccessClient.fromWorkload() or AccessClient.pods()');
     }
   }
 }
@@ -331,13 +462,13 @@ export class _GrantRegistry extends Construct {
 
   private readonly policies = new Map<string, CiliumPolicy>();
 
-  public policy(name: string, namespace: string, selector: PodSelector, isolateEgress: boolean): CiliumPolicy {
+  public policy(name: string, namespace: string, selector: PodSelector, isolateEgress: boolean, egressDefaultDeny?: boolean): CiliumPolicy {
     const key = `${namespace}/${name}`;
     let p = this.policies.get(key);
     if (p) {
       return p;
     }
-    p = new CiliumPolicy(this, key, { name, namespace, selector, isolateEgress: isolateEgress || undefined });
+    p = new CiliumPolicy(this, key, { name, namespace, selector, isolateEgress: isolateEgress || undefined, egressDefaultDeny });
     this.policies.set(key, p);
     // Chain the policies in name order so that cdk8s's dependency-ordered output is sorted,
     // whatever order the grants were declared in.

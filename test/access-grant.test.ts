@@ -1,9 +1,10 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Cron, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  AccessClient, AccessGrant, AccessTarget, Entity, GRANT_WARNING, HttpPath, HttpRule, NamespaceBaseline, PodSelector, Port, SecuredPostgres,
+  AccessClient, AccessGrant, AccessTarget, DnsRule, Entity, GRANT_WARNING, HttpPath, HttpRule, NamespaceBaseline, PodSelector, Port, SecuredPostgres,
 } from '../src';
+import { _kplusLabelSelector } from '../src/access-grant';
 
 function deployment(scope: Construct, id: string, app: string, port: number, namespace?: string): kplus.Deployment {
   const d = new kplus.Deployment(scope, id, {
@@ -42,7 +43,12 @@ describe('AccessGrant | both sides', () => {
     }]);
     const egress = byName(objs, 'web-to-api');
     expect(egress.spec.egress).toHaveLength(2);
-    expect(egress.spec.egress[1].toPorts[0].rules).toEqual({ dns: [{ matchPattern: '*' }] });
+    // DNS on port 53 (UDP and TCP), without the DNS proxy: the target is not reached by name
+    expect(egress.spec.egress[1]).toEqual({
+      toEndpoints: [{ matchLabels: { 'k8s-app': 'kube-dns', 'k8s:io.kubernetes.pod.namespace': 'kube-system' } }],
+      toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }] }],
+    });
+    expect(egress.spec.description).toBe('pods app=web in namespace apps: allow egress to app=api in namespace apps on TCP/3000; allow egress to k8s-app=kube-dns in namespace kube-system on ANY/53');
     expect(objs.filter((o) => o.kind.startsWith('Cilium'))).toMatchSnapshot();
   });
 
@@ -153,7 +159,7 @@ describe('AccessGrant | bad input', () => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
     const api = deployment(chart, 'api', 'api', 3000);
     expect(() => new AccessGrant(chart, 'G', { client: AccessClient.entity(Entity.INGRESS), target: AccessTarget.workload(api, [Port.udp(3000)]), http: [HttpRule.get('/')] }))
-      .toThrow(/HTTP rules on UDP\/3000: L7 rules apply to TCP only/);
+      .toThrow(/\[test\/G\] http: HTTP rules on UDP\/3000: Cilium applies L7 rules to TCP ports only \(not UDP, SCTP or ANY\); open the port with Port.tcp\(\)/);
   });
 
   test('a port the target does not expose gives a warning', () => {
@@ -171,7 +177,7 @@ describe('AccessGrant | bad input', () => {
   test('a client whose namespace cannot be determined is refused', () => {
     const chart = new Chart(Testing.app(), 'test');
     const web = deployment(chart, 'web', 'web', 8080);
-    expect(() => AccessClient.fromWorkload(web)).toThrow(/\[test\/web\] client namespace: the namespace of the client pods cannot be determined/);
+    expect(() => AccessClient.fromWorkload(web)).toThrow(/\[test\/web\] client namespace: the namespace of the pods cannot be determined \(no metadata.namespace, no namespace selected by name and no chart namespace\); set the workload's metadata.namespace/);
   });
 
   test('an FQDN pattern Cilium would reject is refused', () => {
@@ -201,28 +207,175 @@ describe('AccessGrant | bad input', () => {
   });
 });
 
-describe('NamespaceBaseline |', () => {
-  test('denies both directions and allows DNS through the proxy', () => {
-    const chart = new Chart(Testing.app(), 'test');
-    new NamespaceBaseline(chart, 'B', { namespace: 'frontend' });
+describe('AccessClient | cdk8s-plus-28 adapters', () => {
+  test('the LabelSelector adapter reads labels and expressions back (pins cdk8s-plus _toKube())', () => {
+    // GIVEN a cdk8s-plus selector, whose labels are private
+    const sel = kplus.LabelSelector.of({ labels: { app: 'web' }, expressions: [kplus.LabelExpression.in('tier', ['a', 'b']), kplus.LabelExpression.exists('x')] });
+    // THEN the adapter gives them back
+    const k = _kplusLabelSelector(sel);
+    expect(k.labels).toEqual({ app: 'web' });
+    expect(k.expressions.map((e) => [e.key, e.operator, e.values])).toEqual([['tier', 'In', ['a', 'b']], ['x', 'Exists', undefined]]);
+    expect(_kplusLabelSelector(kplus.LabelSelector.of()).labels).toEqual({});
+  });
+
+  test.each<[string, (c: Construct) => kplus.IPodSelector]>([
+    ['Deployment', (c) => new kplus.Deployment(c, 'w', { containers: [{ image: 'i', portNumber: 80 }] })],
+    ['StatefulSet', (c) => new kplus.StatefulSet(c, 'w', { containers: [{ image: 'i', portNumber: 80 }] })],
+    ['DaemonSet', (c) => new kplus.DaemonSet(c, 'w', { containers: [{ image: 'i', portNumber: 80 }] })],
+    ['Job', (c) => new kplus.Job(c, 'w', { containers: [{ image: 'i', portNumber: 80 }] })],
+    ['CronJob', (c) => new kplus.CronJob(c, 'w', { schedule: Cron.daily(), containers: [{ image: 'i', portNumber: 80 }] })],
+    ['Pod', (c) => new kplus.Pod(c, 'w', { containers: [{ image: 'i', portNumber: 80 }] })],
+  ])('a %s client is selected by the label cdk8s-plus puts on its pods', (_kind, make) => {
+    // GIVEN
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
+    const w = make(chart);
+    const api = deployment(chart, 'api', 'api', 3000);
+    // WHEN
+    new AccessGrant(chart, 'G', { client: AccessClient.fromWorkload(w), target: AccessTarget.workload(api, [Port.tcp(3000)]) });
+    // THEN the selector is the pod template's address label, in both policies
     const objs = Testing.synth(chart);
-    expect(objs).toMatchSnapshot();
-    expect(byName(objs, 'frontend-default-deny').spec).toMatchObject({ endpointSelector: {}, ingress: [{}], egress: [{}] });
-    expect(byName(objs, 'frontend-allow-dns').spec.egress[0].toPorts[0]).toEqual({ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } });
+    const addr = (w as any).podMetadata.getLabel(kplus.Pod.ADDRESS_LABEL);
+    expect(addr).toMatch(/^test-w-c8/);
+    expect(byName(objs, 'w-to-api').spec.endpointSelector).toEqual({ matchLabels: { [kplus.Pod.ADDRESS_LABEL]: addr } });
+    expect(byName(objs, 'api-from-w').spec.ingress[0].fromEndpoints).toEqual([{ matchLabels: { [kplus.Pod.ADDRESS_LABEL]: addr, 'k8s:io.kubernetes.pod.namespace': 'apps' } }]);
   });
 
-  test('switches keep directions open', () => {
+  test('a workload in its own namespace is a cross-namespace client', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
+    const web = deployment(chart, 'web', 'web', 8080, 'frontend');
+    const api = deployment(chart, 'api', 'api', 3000);
+    new AccessGrant(chart, 'G', { client: AccessClient.fromWorkload(web), target: AccessTarget.workload(api, [Port.tcp(3000)]) });
+    const objs = Testing.synth(chart);
+    expect(byName(objs, 'web-to-api').metadata.namespace).toBe('frontend');
+    expect(byName(objs, 'api-from-web').spec.ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'app': 'web', 'k8s:io.kubernetes.pod.namespace': 'frontend' } }]);
+  });
+
+  test('Pods.select with a namespace named is a client in that namespace, named after its labels', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
+    const api = deployment(chart, 'api', 'api', 3000);
+    const pods = kplus.Pods.select(chart, 'Backends', { labels: { role: 'backend' }, namespaces: kplus.Namespaces.select(chart, 'Ns', { names: ['backend'] }) });
+    new AccessGrant(chart, 'G', { client: AccessClient.fromPods(pods), target: AccessTarget.workload(api, [Port.tcp(3000)]) });
+    const objs = Testing.synth(chart);
+    expect(byName(objs, 'role-backend-to-api').metadata.namespace).toBe('backend');
+    expect(byName(objs, 'api-from-role-backend').spec.ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'role': 'backend', 'k8s:io.kubernetes.pod.namespace': 'backend' } }]);
+  });
+
+  test('Pods.all() is an empty selector and refused; every pod is spelled allPodsOfNamespace()', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
+    const api = deployment(chart, 'api', 'api', 3000);
+    const all = kplus.Pods.all(chart, 'All');
+    expect(() => new AccessGrant(chart, 'G', { client: AccessClient.fromPods(all), target: AccessTarget.workload(api, [Port.tcp(3000)]) }))
+      .toThrow(/the pod selector is empty, which would select every pod; give labels, or write PodSelector.all\(\) when every pod is meant/);
+  });
+
+  test('Pods selecting namespaces by label have no namespace to put their egress in', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
+    const pods = kplus.Pods.select(chart, 'P', { labels: { a: 'b' }, namespaces: kplus.Namespaces.select(chart, 'Ns', { labels: { team: 'x' } }) });
+    expect(() => AccessClient.fromPods(pods)).toThrow(/\[test\/P\] client namespace: the pods select their namespaces by label, so their namespace cannot be determined; select the namespace by name/);
+    const two = kplus.Pods.select(chart, 'Q', { labels: { a: 'b' }, namespaces: kplus.Namespaces.select(chart, 'Ns2', { names: ['x', 'y'] }) });
+    expect(() => AccessClient.fromPods(two)).toThrow(/\[test\/Q\] client namespace: the pods span several namespaces \(x, y\); grant each namespace separately/);
+  });
+
+  test('a Namespace or Namespaces.select gives every pod of those namespaces', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'default' });
+    const db = new SecuredPostgres(chart, 'Db', { name: 'pg' });
+    const ns = new kplus.Namespace(chart, 'Backend', { metadata: { name: 'backend' } });
+    new AccessGrant(chart, 'A', { client: AccessClient.allPodsOf(ns), target: AccessTarget.of(db) });
+    new AccessGrant(chart, 'B', { client: AccessClient.allPodsOf(kplus.Namespaces.select(chart, 'Teams', { labels: { team: 'a' } })), target: AccessTarget.of(db) });
+    new AccessGrant(chart, 'C', { client: AccessClient.allPodsOf(kplus.Namespaces.select(chart, 'Two', { names: ['y', 'x'] })), target: AccessTarget.of(db) });
+    const objs = Testing.synth(chart);
+    expect(byName(objs, 'pg-from-ns-backend').spec.ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'backend' } }]);
+    expect(byName(objs, 'pg-from-ns-team-a').spec.ingress[0].fromEndpoints).toEqual([{
+      matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }],
+      matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'a' },
+    }]);
+    expect(byName(objs, 'pg-from-ns-x-y').spec.ingress[0].fromEndpoints).toEqual([{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'In', values: ['x', 'y'] }] }]);
+    // one namespace gets an egress rule that opens the path without isolating the namespace;
+    // several namespaces, or namespaces by label, get none (a CNP lives in one namespace)
+    const egress = objs.filter((o) => o.metadata.name.includes('-to-'));
+    expect(egress.map((o) => [o.metadata.namespace, o.metadata.name])).toEqual([['backend', 'ns-backend-to-pg']]);
+    expect(egress[0].spec.enableDefaultDeny).toEqual({ egress: false });
+    expect(egress[0].spec.endpointSelector).toEqual({});
+    expect(egress[0].spec.description).toMatch(/^every pod of namespace backend: allow egress to cnpg.io\/cluster=pg,cnpg.io\/podRole=instance in namespace default on TCP\/5432/);
+    expect(() => AccessClient.allPodsOf(kplus.Namespaces.all(chart, 'All'))).toThrow(/\[test\/All\] client namespaces: the namespace selector is empty, which would select every namespace/);
+  });
+
+  test('podsInNamespace names the client after its selector', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'default' });
+    const db = new SecuredPostgres(chart, 'Db', { name: 'cluster-example' });
+    new AccessGrant(chart, 'G', { client: AccessClient.podsInNamespace(PodSelector.labels({ role: 'backend' }), 'default'), target: AccessTarget.of(db) });
+    const names = Testing.synth(chart).filter((o) => o.kind === 'CiliumNetworkPolicy').map((o) => o.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['cluster-example-from-role-backend', 'role-backend-to-cluster-example']));
+  });
+});
+
+describe('AccessGrant | options', () => {
+  test('HTTP rules given with the target apply to every grant that names none', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
+    const api = deployment(chart, 'api', 'api', 3000);
+    new AccessGrant(chart, 'G', { client: AccessClient.entity(Entity.INGRESS), target: AccessTarget.workload(api, [Port.tcp(3000)], [HttpRule.get(HttpPath.prefix('/api'))]) });
+    expect(byName(Testing.synth(chart), 'api-from-ingress').spec.ingress[0].toPorts[0].rules).toEqual({ http: [{ method: 'GET', path: '/api(/.*)?' }] });
+  });
+
+  test('clientDns: false leaves DNS to another policy, and an FQDN target then needs one', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'test', { namespace: 'apps' });
+    const web = deployment(chart, 'web', 'web', 8080);
+    const api = deployment(chart, 'api', 'api', 3000);
+    new AccessGrant(chart, 'G', { client: AccessClient.fromWorkload(web), target: AccessTarget.workload(api, [Port.tcp(3000)]), clientDns: false });
+    expect(byName(Testing.synth(chart), 'web-to-api').spec.egress).toHaveLength(1);
+    new AccessGrant(chart, 'F', { client: AccessClient.fromWorkload(web), target: AccessTarget.fqdn('api.example.com', [Port.tcp(443)]), clientDns: false });
+    expect(() => app.synth()).toThrow(/egress to FQDN "api.example.com" never works/);
+  });
+
+  test('an egress-only target with the client egress managed elsewhere is refused', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
+    const web = deployment(chart, 'web', 'web', 8080);
+    expect(() => new AccessGrant(chart, 'G', { client: AccessClient.fromWorkload(web), target: AccessTarget.cidr('192.0.2.0/24', [Port.tcp(443)]), clientEgressManagedElsewhere: true }))
+      .toThrow(/\[test\/G\] clientEgressManagedElsewhere: the target cidr-192-0-2-0-24 is egress-only, so the grant would render nothing/);
+  });
+
+  test('CIDR and entity targets render on the client only', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
+    const web = deployment(chart, 'web', 'web', 8080);
+    new AccessGrant(chart, 'A', { client: AccessClient.fromWorkload(web), target: AccessTarget.cidr('192.0.2.0/24', [Port.tcp(443)], ['192.0.2.128/25']) });
+    new AccessGrant(chart, 'K', { client: AccessClient.fromWorkload(web), target: AccessTarget.entity(Entity.KUBE_APISERVER, [Port.tcp(6443)]) });
+    const objs = Testing.synth(chart).filter((o) => o.kind === 'CiliumNetworkPolicy');
+    expect(objs.map((o) => o.metadata.name)).toEqual(['web-to-cidr-192-0-2-0-24', 'web-to-kube-apiserver']);
+    expect(objs[0].spec.egress).toContainEqual({ toCIDRSet: [{ cidr: '192.0.2.0/24', except: ['192.0.2.128/25'] }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] });
+    expect(objs[1].spec.egress).toContainEqual({ toEntities: ['kube-apiserver'], toPorts: [{ ports: [{ port: '6443', protocol: 'TCP' }] }] });
+  });
+});
+
+describe('AccessGrant | the smaller policies of the gateway-demo write-up', () => {
+  test('L7 GET /health from frontend/app=frontend to backend/app=api on 3000', () => {
     const chart = new Chart(Testing.app(), 'test');
-    new NamespaceBaseline(chart, 'B', { namespace: 'x', denyEgress: false, allowDns: false });
-    const [deny] = Testing.synth(chart);
-    expect(deny.spec.egress).toBeUndefined();
-    expect(deny.spec.ingress).toEqual([{}]);
+    new AccessGrant(chart, 'Health', {
+      client: AccessClient.podsInNamespace(PodSelector.labels({ app: 'frontend' }), 'frontend'),
+      target: AccessTarget.pods('api', PodSelector.labels({ app: 'api' }), 'backend', [Port.tcp(3000)], [HttpRule.get(HttpPath.exact('/health'))]),
+    });
+    const objs = Testing.synth(chart);
+    expect(byName(objs, 'api-from-app-frontend').spec.ingress).toEqual([{
+      fromEndpoints: [{ matchLabels: { 'app': 'frontend', 'k8s:io.kubernetes.pod.namespace': 'frontend' } }],
+      toPorts: [{ ports: [{ port: '3000', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/health' }] } }],
+    }]);
+    // the client's egress carries the same L7 rule
+    expect(byName(objs, 'app-frontend-to-api').spec.egress[0].toPorts[0].rules).toEqual({ http: [{ method: 'GET', path: '/health' }] });
   });
 
-  test('bad input is refused', () => {
-    expect(() => new NamespaceBaseline(new Chart(Testing.app(), 't'), 'B')).toThrow(/\[t\/B\] namespace: no namespace given/);
-    expect(() => new NamespaceBaseline(new Chart(Testing.app(), 't'), 'B', { namespace: 'Bad' })).toThrow(/namespace "Bad" is not a valid namespace name/);
-    expect(() => new NamespaceBaseline(new Chart(Testing.app(), 't'), 'B', { namespace: 'x', denyIngress: false, denyEgress: false, allowDns: false }))
-      .toThrow(/every switch is off/);
+  test('ingress from CIDR 10.10.0.0/16, and only from the cluster entity', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    const target = AccessTarget.pods('api', PodSelector.labels({ app: 'api' }), 'backend', [Port.tcp(3000)]);
+    new AccessGrant(chart, 'Cidr', { client: AccessClient.cidr('10.10.0.0/16'), target });
+    new AccessGrant(chart, 'Cluster', { client: AccessClient.entity(Entity.CLUSTER), target });
+    const objs = Testing.synth(chart);
+    expect(byName(objs, 'api-from-cidr-10-10-0-0-16').spec.ingress[0].fromCIDRSet).toEqual([{ cidr: '10.10.0.0/16' }]);
+    expect(byName(objs, 'api-from-cluster').spec.ingress[0].fromEntities).toEqual(['cluster']);
+  });
+
+  test('DNS queries limited to one name', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    new NamespaceBaseline(chart, 'B', { namespace: 'backend', fqdnEgress: [DnsRule.name('api.example.com')], restrictDnsNames: true });
+    expect(byName(Testing.synth(chart), 'backend-allow-dns').spec.egress[0].toPorts[0].rules).toEqual({ dns: [{ matchName: 'api.example.com' }] });
   });
 });

@@ -342,7 +342,7 @@ export class CiliumPolicy extends CiliumPolicyBase {
 
   /** @internal */
   protected _subjectDescription(): string {
-    return `pods ${this.selector._describe()} in namespace ${this.namespace}`;
+    return this.selector.selectsAll ? `every pod of namespace ${this.namespace}` : `pods ${this.selector._describe()} in namespace ${this.namespace}`;
   }
 
   /** @internal */

@@ -88,8 +88,8 @@ export class FlowChecker {
       if (p.spec.ingressDeny || p.spec.egressDeny) {
         throw new Error(`${p.metadata.name}: deny sections are not supported by this checker`);
       }
-      if (p.spec.enableDefaultDeny && (p.spec.enableDefaultDeny.ingress === false || p.spec.enableDefaultDeny.egress === false)) {
-        throw new Error(`${p.metadata.name}: enableDefaultDeny false is not supported by this checker`);
+      if (p.spec.enableDefaultDeny && p.spec.enableDefaultDeny.ingress === false) {
+        throw new Error(`${p.metadata.name}: enableDefaultDeny.ingress false is not supported by this checker`);
       }
     }
   }
@@ -102,7 +102,8 @@ export class FlowChecker {
 
   /** Whether the pod is in default deny in the direction. */
   public isolated(ep: Endpoint, dir: 'ingress' | 'egress'): boolean {
-    return this.selecting(ep).some((p) => (p.spec[dir] ?? []).length > 0);
+    // a policy with enableDefaultDeny.<dir> false adds its allows without isolating the pods
+    return this.selecting(ep).some((p) => (p.spec[dir] ?? []).length > 0 && p.spec.enableDefaultDeny?.[dir] !== false);
   }
 
   public verdict(flow: Flow): 'ALLOW' | 'DROP' {
