@@ -56,3 +56,7 @@ for (const { group, files } of GROUPS) {
   });
 }
 fs.rmSync(tmp, { recursive: true, force: true });
+// The verifier's copy of the policy schema comes from the same files.
+if (!process.env.IMPORTS_OUT) {
+  execFileSync(process.execPath, [path.join(__dirname, 'gen-schema.js')], { stdio: 'inherit', env: process.env });
+}

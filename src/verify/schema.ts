@@ -1,0 +1,207 @@
+/**
+ * A structural-schema validator and pruner for the CRD schemas this project meets: what the
+ * kube-apiserver does with a custom resource (prune unknown fields, then validate).
+ */
+import { _parseCidr } from '../policy/cidr';
+
+/** Result of taking an object through a structural schema. */
+export interface SchemaResult {
+  /** The object with unknown fields removed. */
+  readonly value: any;
+  /** Paths of removed fields. */
+  readonly pruned: string[];
+  /** Validation errors ("path: message"). */
+  readonly errors: string[];
+}
+
+const regexCache = new Map<string, RegExp | undefined>();
+
+function goRegex(pattern: string): RegExp | undefined {
+  if (!regexCache.has(pattern)) {
+    let re: RegExp | undefined;
+    try {
+      re = new RegExp(pattern, 'u');
+    } catch {
+      try {
+        re = new RegExp(pattern);
+      } catch {
+        re = undefined;
+      }
+    }
+    regexCache.set(pattern, re);
+  }
+  return regexCache.get(pattern);
+}
+
+function typeOf(v: any): string {
+  if (v === null) {
+    return 'null';
+  }
+  if (Array.isArray(v)) {
+    return 'array';
+  }
+  if (typeof v === 'number') {
+    return Number.isInteger(v) ? 'integer' : 'number';
+  }
+  return typeof v;
+}
+
+function join(path: string, key: string | number): string {
+  if (typeof key === 'number') {
+    return `${path}[${key}]`;
+  }
+  return path ? `${path}.${key}` : key;
+}
+
+/**
+ * Prunes unknown fields (or, with `strict`, reports them as errors) and validates `value`
+ * against `schema`.
+ */
+export function applySchema(value: any, schema: any, options: { strict?: boolean; rootPath?: string } = {}): SchemaResult {
+  const pruned: string[] = [];
+  const errors: string[] = [];
+  const out = walk(value, schema, options.rootPath ?? '', pruned, errors, !!options.strict, true);
+  return { value: out, pruned, errors };
+}
+
+function walk(v: any, s: any, path: string, pruned: string[], errors: string[], strict: boolean, root: boolean): any {
+  if (!s) {
+    return v;
+  }
+  if (v === null || v === undefined) {
+    if (v === null && !s.nullable) {
+      // the API server drops nulls for non-nullable fields of structural schemas
+      return undefined;
+    }
+    return v;
+  }
+  if (s['x-kubernetes-int-or-string']) {
+    if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v))) {
+      errors.push(`${path}: must be an integer or a string, got ${typeOf(v)}`);
+    }
+    return v;
+  }
+  const t = s.type;
+  const actual = typeOf(v);
+  if (t && !(t === actual || (t === 'number' && actual === 'integer'))) {
+    errors.push(`${path}: must be of type ${t}, got ${actual} ${JSON.stringify(v)}`);
+    return v;
+  }
+  let result = v;
+  if (actual === 'object') {
+    const props = s.properties;
+    const preserve = s['x-kubernetes-preserve-unknown-fields'];
+    const addl = s.additionalProperties;
+    const o: any = {};
+    for (const k of Object.keys(v)) {
+      const p = join(path, k);
+      if (props && Object.prototype.hasOwnProperty.call(props, k)) {
+        const w = walk(v[k], props[k], p, pruned, errors, strict, false);
+        if (w !== undefined) {
+          o[k] = w;
+        }
+      } else if (addl && typeof addl === 'object') {
+        const w = walk(v[k], addl, p, pruned, errors, strict, false);
+        if (w !== undefined) {
+          o[k] = w;
+        }
+      } else if (preserve || addl === true || (!props && !addl) || (root && (k === 'apiVersion' || k === 'kind'))) {
+        o[k] = v[k];
+      } else if (strict) {
+        errors.push(`${p}: unknown field "${k}" (not in the CRD schema; the API server would prune it)`);
+      } else {
+        pruned.push(p);
+      }
+    }
+    result = o;
+    for (const r of s.required ?? []) {
+      if (!(r in o)) {
+        errors.push(`${join(path, r)}: required field missing`);
+      }
+    }
+    if (s.maxProperties !== undefined && Object.keys(o).length > s.maxProperties) {
+      errors.push(`${path}: more than ${s.maxProperties} properties`);
+    }
+    checkBranches(o, s, path, errors);
+  } else if (actual === 'array') {
+    result = v.map((x: any, i: number) => walk(x, s.items, join(path, i), pruned, errors, strict, false));
+    if (s.maxItems !== undefined && v.length > s.maxItems) {
+      errors.push(`${path}: must have at most ${s.maxItems} items, has ${v.length}`);
+    }
+    if (s.minItems !== undefined && v.length < s.minItems) {
+      errors.push(`${path}: must have at least ${s.minItems} items, has ${v.length}`);
+    }
+    if (s['x-kubernetes-list-type'] === 'set') {
+      const seen = new Set(v.map((x: any) => JSON.stringify(x)));
+      if (seen.size !== v.length) {
+        errors.push(`${path}: duplicate items in a set`);
+      }
+    }
+  } else {
+    if (s.enum && !s.enum.includes(v)) {
+      errors.push(`${path}: ${JSON.stringify(v)} is not one of ${s.enum.map((e: any) => JSON.stringify(e)).join(', ')}`);
+    }
+    if (actual === 'string') {
+      if (s.maxLength !== undefined && [...v].length > s.maxLength) {
+        errors.push(`${path}: longer than ${s.maxLength} characters`);
+      }
+      if (s.minLength !== undefined && [...v].length < s.minLength) {
+        errors.push(`${path}: shorter than ${s.minLength} characters`);
+      }
+      if (s.pattern) {
+        const re = goRegex(s.pattern);
+        if (re && !re.test(v)) {
+          errors.push(`${path}: ${JSON.stringify(v)} does not match the pattern ${s.pattern}`);
+        }
+      }
+      if (s.format === 'cidr' && !_parseCidr(v)) {
+        errors.push(`${path}: ${JSON.stringify(v)} is not a CIDR (write a prefix length, e.g. "10.0.0.1/32")`);
+      }
+    }
+    if (actual === 'integer' || actual === 'number') {
+      if (s.minimum !== undefined && v < s.minimum) {
+        errors.push(`${path}: ${v} is below the minimum ${s.minimum}`);
+      }
+      if (s.maximum !== undefined && v > s.maximum) {
+        errors.push(`${path}: ${v} is above the maximum ${s.maximum}`);
+      }
+    }
+  }
+  return result;
+}
+
+function branchOk(o: any, b: any): boolean {
+  const errs: string[] = [];
+  for (const r of b.required ?? []) {
+    if (!(r in o)) {
+      return false;
+    }
+  }
+  if (b.properties) {
+    for (const k of Object.keys(b.properties)) {
+      if (k in o && Object.keys(b.properties[k]).length > 0) {
+        walk(o[k], b.properties[k], k, [], errs, false, false);
+      }
+    }
+  }
+  if (b.not) {
+    return !branchOk(o, b.not) && errs.length === 0;
+  }
+  return errs.length === 0;
+}
+
+function checkBranches(o: any, s: any, path: string, errors: string[]): void {
+  if (s.oneOf) {
+    const n = s.oneOf.filter((b: any) => branchOk(o, b)).length;
+    if (n !== 1) {
+      const names = s.oneOf.map((b: any) => (b.required ?? []).join('+')).join(', ');
+      errors.push(`${path || '(root)'}: must have exactly one of ${names} (has ${n})`);
+    }
+  }
+  if (s.anyOf) {
+    if (!s.anyOf.some((b: any) => branchOk(o, b))) {
+      const names = s.anyOf.map((b: any) => (b.required ?? []).join('+')).join(', ');
+      errors.push(`${path || '(root)'}: must have at least one of ${names}`);
+    }
+  }
+}
