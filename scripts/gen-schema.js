@@ -17,17 +17,19 @@ if (!crdDir) {
 }
 const out = process.env.SCHEMA_OUT || path.join(__dirname, '..', 'src', 'verify', 'schema-data.generated.ts');
 
-function strip(node) {
+// Drops documentation (`description` annotations), never a property that happens to be named
+// `description` (a rule's spec.description is one).
+function strip(node, isPropertyMap = false) {
   if (Array.isArray(node)) {
-    return node.map(strip);
+    return node.map((n) => strip(n));
   }
   if (node && typeof node === 'object') {
     const o = {};
     for (const k of Object.keys(node)) {
-      if (k === 'description') {
+      if (k === 'description' && !isPropertyMap) {
         continue;
       }
-      o[k] = strip(node[k]);
+      o[k] = strip(node[k], !isPropertyMap && k === 'properties');
     }
     return o;
   }

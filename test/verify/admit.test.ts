@@ -85,3 +85,11 @@ describe('admission | agent (Sanitize)', () => {
     expect(admitPolicy(cnp(spec), '1.19').agentErrors).toEqual([]);
   });
 });
+
+describe('admission | fields named like schema keywords', () => {
+  test('spec.description is a field of the schema and is kept', () => {
+    const r = admitPolicy(cnp({ description: 'what this allows', endpointSelector: {}, ingress: [{}] }), '1.19');
+    expect(r.pruned).toEqual([]);
+    expect(r.object.spec.description).toEqual('what this allows');
+  });
+});
