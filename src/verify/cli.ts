@@ -25,10 +25,34 @@ export interface CliIo {
   err(line: string): void;
 }
 
+let epipeGuard = false;
+function guardEpipe(): void {
+  if (epipeGuard) return;
+  epipeGuard = true;
+  // a closed pipe (`cilium-verify flows x | head`) is not an error
+  process.stdout.on('error', (e: any) => {
+    if (e && e.code === 'EPIPE') return;
+    throw e;
+  });
+}
+
 const defaultIo: CliIo = {
-  out: (l) => process.stdout.write(l + '\n'),
+  out: (l) => {
+    guardEpipe();
+    process.stdout.write(l + '\n');
+  },
   err: (l) => process.stderr.write(l + '\n'),
 };
+
+/** Waits until what was written to stdout/stderr is flushed (bin/cilium-verify calls process.exit). */
+function flushed(): Promise<void> {
+  const one = (s: NodeJS.WriteStream) =>
+    new Promise<void>((resolve) => {
+      if (s.destroyed || !s.writable) return resolve();
+      s.write('', () => resolve());
+    });
+  return Promise.all([one(process.stdout), one(process.stderr)]).then(() => undefined);
+}
 
 function protoLabel(f: FlowInput): string {
   const p = f.proto === 'ICMPV6' ? 'ICMPv6' : f.proto;
@@ -119,6 +143,12 @@ export async function runFlows(argv: readonly string[], io: CliIo = defaultIo): 
 
 /** Entry point of `bin/cilium-verify`. */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const code = await dispatch(argv, io);
+  if (io === defaultIo) await flushed();
+  return code;
+}
+
+async function dispatch(argv: string[], io: CliIo): Promise<number> {
   const [cmd, ...rest] = argv;
   if (cmd === undefined) {
     io.err(USAGE);
