@@ -347,6 +347,15 @@ export interface AccessGrantProps {
  * "This client may reach that target", rendered on both sides: an ingress rule on the target
  * pods and an egress rule (plus DNS) on the client pods when the client is pods we can name.
  *
+ * Policies are named `<target>-from-<client>` (in the target's namespace) and
+ * `<client>-to-<target>` (in the client's), and their descriptions list what they allow.
+ * Like any Cilium policy with an ingress or egress section, they put the pods they select into
+ * default deny for that direction: the target then admits only granted clients, and a client
+ * workload reaches only what it is granted (least privilege; use
+ * `clientEgressManagedElsewhere` when its egress is written elsewhere). A whole-namespace client
+ * (`allPodsOfNamespace`) is the exception: its egress rule opens the path without isolating
+ * the namespace (`enableDefaultDeny.egress: false`); a `NamespaceBaseline` decides the rest.
+ *
  * Grants between the same client and target merge into one policy per side, duplicates
  * collapse, and the output does not depend on the order grants are declared in.
  *
@@ -378,6 +387,12 @@ export class AccessGrant extends Construct {
       if (p.protocol !== Protocol.TCP) {
         throw _inputError(this, 'http', `HTTP rules on ${p}: Cilium applies L7 rules to TCP ports only (not UDP, SCTP or ANY)`,
           'open the port with Port.tcp(), or grant the non-TCP port in a separate grant without HTTP rules');
+      }
+    }
+    // Report problems of the two ends with this grant's path, not the generated policy's.
+    for (const [end, problems] of [['client', client._peer()._problems], ['target', target._peer()._problems]] as const) {
+      if (problems.length > 0) {
+        throw _inputError(this, `${end} ${problems[0].field}`, problems[0].problem, problems[0].fix);
       }
     }
     if (client._hasPods && target._isPods && client.namespace === target.namespace

@@ -133,6 +133,53 @@ describe('AccessGrant | merging and determinism', () => {
   });
 });
 
+describe('AccessGrant | order independence', () => {
+  function permutations<T>(xs: T[]): T[][] {
+    if (xs.length <= 1) {
+      return [xs];
+    }
+    return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+  }
+
+  test('every order of a mixed set of grants (merges, duplicates, FQDN, L7, entities) synthesizes the same YAML', () => {
+    const build = (order: number[]) => {
+      const app = new App({ outdir: Testing.app().outdir });
+      const chart = new Chart(app, 'demo');
+      new NamespaceBaseline(chart, 'Frontend', { namespace: 'frontend' });
+      new NamespaceBaseline(chart, 'Backend', { namespace: 'backend' });
+      const web = deployment(chart, 'web', 'web', 80, 'frontend');
+      const api = deployment(chart, 'api', 'api', 3000, 'backend');
+      const redis = deployment(chart, 'redis', 'redis', 6379, 'database');
+      const grants: (() => void)[] = [
+        () => new AccessGrant(chart, 'G0', { client: AccessClient.entity(Entity.INGRESS), target: AccessTarget.workload(api, [Port.tcp(3000)]), http: [HttpRule.get(HttpPath.exact('/api'))] }),
+        () => new AccessGrant(chart, 'G1', { client: AccessClient.entity(Entity.INGRESS), target: AccessTarget.workload(api, [Port.tcp(3000)]), http: [HttpRule.post(HttpPath.exact('/api/login'))] }),
+        () => new AccessGrant(chart, 'G2', { client: AccessClient.fromWorkload(api), target: AccessTarget.workload(redis, [Port.tcp(6379)]) }),
+        () => new AccessGrant(chart, 'G3', { client: AccessClient.fromWorkload(api), target: AccessTarget.fqdn('api.example.com', [Port.tcp(443)]) }),
+        () => new AccessGrant(chart, 'G4', { client: AccessClient.fromWorkload(web), target: AccessTarget.workload(api, [Port.tcp(3000)]) }),
+        () => new AccessGrant(chart, 'G5', { client: AccessClient.fromWorkload(api), target: AccessTarget.workload(redis, [Port.tcp(6379)]) }),
+      ];
+      order.forEach((i) => grants[i]());
+      return app.synthYaml();
+    };
+    const all = permutations([0, 1, 2, 3, 4, 5]);
+    expect(all).toHaveLength(720);
+    const reference = build(all[0]);
+    const differing = all.filter((order, i) => i % 7 === 0 || i === all.length - 1).filter((order) => build(order) !== reference);
+    expect(differing).toEqual([]);
+    // and the policies come out sorted by namespace, then name
+    const names = Testing.synth(((): Chart => {
+      const app = new App({ outdir: Testing.app().outdir });
+      const chart = new Chart(app, 'demo');
+      const api = deployment(chart, 'api', 'api', 3000, 'backend');
+      const redis = deployment(chart, 'redis', 'redis', 6379, 'database');
+      new AccessGrant(chart, 'B', { client: AccessClient.fromWorkload(api), target: AccessTarget.workload(redis, [Port.tcp(6379)]) });
+      new AccessGrant(chart, 'A', { client: AccessClient.entity(Entity.INGRESS), target: AccessTarget.workload(api, [Port.tcp(3000)]) });
+      return chart;
+    })()).filter((o) => o.kind === 'CiliumNetworkPolicy').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+    expect(names).toEqual(['backend/api-from-ingress', 'backend/api-to-redis', 'database/redis-from-api']);
+  });
+});
+
 describe('AccessGrant | bad input', () => {
   test('a grant to itself is refused', () => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
@@ -145,7 +192,7 @@ describe('AccessGrant | bad input', () => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
     const api = deployment(chart, 'api', 'api', 3000);
     expect(() => new AccessGrant(chart, 'G', { client: AccessClient.pods('x', PodSelector.labels({}), 'apps'), target: AccessTarget.workload(api, [Port.tcp(3000)]) }))
-      .toThrow(/the pod selector is empty, which would select every pod/);
+      .toThrow(/^\[test\/G\] client peer selector: the pod selector is empty, which would select every pod; give labels, or write PodSelector.all\(\) when every pod is meant$/);
   });
 
   test('L7 rules towards PostgreSQL are refused', () => {
@@ -184,7 +231,7 @@ describe('AccessGrant | bad input', () => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
     const web = deployment(chart, 'web', 'web', 8080);
     expect(() => new AccessGrant(chart, 'G', { client: AccessClient.fromWorkload(web), target: AccessTarget.fqdnPattern('*.exa mple.com', [Port.tcp(443)]) }))
-      .toThrow(/"\*\.exa mple\.com" is not a DNS pattern Cilium accepts/);
+      .toThrow(/^\[test\/G\] target fqdn pattern: "\*\.exa mple\.com" is not a DNS pattern Cilium accepts; use letters, digits/);
   });
 
   test('an egress-only target needs a client with nameable pods', () => {
@@ -265,7 +312,7 @@ describe('AccessClient | cdk8s-plus-28 adapters', () => {
     const api = deployment(chart, 'api', 'api', 3000);
     const all = kplus.Pods.all(chart, 'All');
     expect(() => new AccessGrant(chart, 'G', { client: AccessClient.fromPods(all), target: AccessTarget.workload(api, [Port.tcp(3000)]) }))
-      .toThrow(/the pod selector is empty, which would select every pod; give labels, or write PodSelector.all\(\) when every pod is meant/);
+      .toThrow(/^\[test\/G\] client peer selector: the pod selector is empty, which would select every pod; give labels, or write PodSelector.all\(\) when every pod is meant$/);
   });
 
   test('Pods selecting namespaces by label have no namespace to put their egress in', () => {
