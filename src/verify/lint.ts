@@ -1,0 +1,327 @@
+/**
+ * The policy linter: mistakes in hand-written CiliumNetworkPolicies that make a policy do
+ * something other than what it says, most of them silently (a pruned field, a policy the agent
+ * ignores, an empty section that denies nothing).
+ */
+import { AdmissionResult, admitPolicy, minorOf, POLICY_KINDS } from './admit';
+
+/** Severity of a finding. */
+export type Severity = 'error' | 'warning';
+
+/** One finding. */
+export interface Finding {
+  readonly file: string;
+  /** `Kind namespace/name` of the object. */
+  readonly object: string;
+  /** Path inside the object, e.g. `spec.ingress`. */
+  readonly path: string;
+  readonly severity: Severity;
+  /** Stable id of the rule, e.g. `empty-section`. */
+  readonly rule: string;
+  readonly message: string;
+  readonly fix: string;
+}
+
+/** An object to lint and the file it came from. */
+export interface LintInput {
+  readonly file?: string;
+  readonly object: any;
+}
+
+/** Options of the linter. */
+export interface LintOptions {
+  /** Cilium version the findings are for ("1.16".."1.19"). Default "1.19". */
+  readonly version?: string;
+}
+
+/** Label key prefixes the agent drops from identities (a selector on them never matches). */
+const FILTERED = ['io.kubernetes', 'kubernetes.io', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index',
+  'batch.kubernetes.io/job-completion-index', 'batch.kubernetes.io/controller-uid', 'k8s.io', 'pod-template-generation',
+  'pod-template-hash', 'controller-revision-hash', 'controller-uid', 'annotation.', 'etcd_node', 'topology.kubernetes.io'];
+const KEPT = ['io.kubernetes.pod.namespace', 'io.cilium.k8s.namespace.labels', 'io.cilium.k8s.policy', 'app.kubernetes.io'];
+
+function bareKey(k: string): string {
+  const i = k.indexOf(':');
+  return i > 0 && ['k8s', 'any', 'reserved', 'container', 'cidr', 'fqdn'].includes(k.slice(0, i)) ? k.slice(i + 1) : k;
+}
+
+function filteredKey(k: string): boolean {
+  const key = bareKey(k);
+  if (KEPT.some((p) => key.startsWith(p))) {
+    return false;
+  }
+  const prefix = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : '';
+  return FILTERED.some((p) => key.startsWith(p)) || prefix.endsWith('beta.kubernetes.io');
+}
+
+function selectorKeys(sel: any): string[] {
+  return [...Object.keys(sel?.matchLabels ?? {}), ...(sel?.matchExpressions ?? []).map((e: any) => String(e?.key ?? ''))];
+}
+
+function objName(o: any): string {
+  const ns = o?.metadata?.namespace;
+  return `${o?.kind ?? '?'} ${ns ? `${ns}/` : ''}${o?.metadata?.name ?? '?'}`;
+}
+
+function rulesOf(o: any): { rule: any; path: string }[] {
+  const out: { rule: any; path: string }[] = [];
+  if (o?.spec && typeof o.spec === 'object') {
+    out.push({ rule: o.spec, path: 'spec' });
+  }
+  (Array.isArray(o?.specs) ? o.specs : []).forEach((r: any, i: number) => out.push({ rule: r, path: `specs[${i}]` }));
+  return out;
+}
+
+function prunedFinding(path: string): { message: string; fix: string } {
+  const last = path.split('.').pop() ?? path;
+  const field = last.replace(/\[\d+\]$/, '');
+  if (field === 'labelSelector') {
+    return {
+      message: `"labelSelector" is not a field of a Cilium endpoint selector: the API server prunes it and the selector becomes {}, which in a CiliumNetworkPolicy means every pod of the policy's namespace`,
+      fix: 'put matchLabels / matchExpressions directly in the selector; for any namespace add {key: k8s:io.kubernetes.pod.namespace, operator: Exists}',
+    };
+  }
+  if (/Deny\[\d+\]\.toFQDNs$/.test(path) || (path.includes('egressDeny') && field === 'toFQDNs')) {
+    return { message: 'toFQDNs is not allowed in egressDeny: it is pruned, leaving a deny rule that denies nothing but still puts the pods into egress default deny', fix: 'deny CIDRs, or allow only the names you need' };
+  }
+  if (path.includes('Deny') && field === 'rules') {
+    return { message: 'deny rules have no L7 part: "rules" is pruned and the deny covers the whole port', fix: 'deny the port, or allow only the requests you want with an allow rule\'s rules.http' };
+  }
+  if (/^(from|to)[A-Z]/.test(field)) {
+    return { message: `"${field}" is not a peer field of the schema (misspelled?): it is pruned, and an item left empty allows nothing (a deny-all)`, fix: 'use fromEndpoints/toEndpoints, fromEntities/toEntities, fromCIDRSet/toCIDRSet, toFQDNs, toServices' };
+  }
+  return { message: `"${field}" is not in the CRD schema: the API server prunes it silently`, fix: 'remove the field, or write the one the schema defines' };
+}
+
+/** Lints a set of objects together (some checks look across policies). */
+export function lintManifests(inputs: readonly LintInput[], options: LintOptions = {}): Finding[] {
+  const version = options.version ?? '1.19';
+  const minor = minorOf(version);
+  const findings: Finding[] = [];
+  const admitted: { input: LintInput; res: AdmissionResult }[] = [];
+  for (const input of inputs) {
+    const o = input.object;
+    if (!o || typeof o !== 'object') {
+      continue;
+    }
+    const file = input.file ?? '<input>';
+    const add = (path: string, severity: Severity, rule: string, message: string, fix: string) =>
+      findings.push({ file, object: objName(o), path, severity, rule, message, fix });
+    const isCilium = typeof o.apiVersion === 'string' && o.apiVersion.startsWith('cilium.io/');
+    if (isCilium && o.apiVersion !== 'cilium.io/v2' && POLICY_KINDS.includes(o.kind)) {
+      add('apiVersion', 'error', 'unknown-api-version', `apiVersion ${o.apiVersion} does not exist: the API server refuses the object, so the policy is never created`, 'use apiVersion: cilium.io/v2');
+      continue;
+    }
+    if (isCilium && o.kind === 'CiliumConfig') {
+      add('kind', 'error', 'unknown-kind', 'kind CiliumConfig does not exist: transparent encryption (WireGuard) is not a policy object but a Cilium install setting', 'set Helm values encryption.enabled=true and encryption.type=wireguard (or the agent flags) when installing Cilium');
+      continue;
+    }
+    if (isCilium && !POLICY_KINDS.includes(o.kind) && /Polic/.test(String(o.kind))) {
+      add('kind', 'error', 'unknown-kind', `kind ${o.kind} is not a Cilium policy kind`, 'use CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy');
+      continue;
+    }
+    if (!isCilium || !POLICY_KINDS.includes(o.kind)) {
+      continue;
+    }
+    // inert empty sections, before pruning and admission
+    for (const { rule, path } of rulesOf(o)) {
+      for (const sec of ['ingress', 'egress', 'ingressDeny', 'egressDeny']) {
+        if (Array.isArray(rule?.[sec]) && rule[sec].length === 0) {
+          const deny = sec.endsWith('Deny') ? 'an explicit deny' : 'a default deny';
+          add(`${path}.${sec}`, 'error', 'empty-section', `${sec}: [] is no ${sec} section at all: it is not ${deny} and isolates nothing${minor >= 18 ? ' (a policy whose sections are all empty is rejected by the agent from Cilium 1.18)' : ''}`,
+            sec.endsWith('Deny') ? `remove it, or write the peers to deny` : `write ${sec}: [{}] for Cilium's deny-all`);
+        }
+      }
+    }
+    const res = admitPolicy(o, version);
+    for (const e of res.schemaErrors) {
+      const i = e.indexOf(':');
+      add(e.slice(0, i), 'error', 'schema', `the API server rejects the object (${e.slice(i + 1).trim()}), so the policy is never created`, 'fix the field to match the CiliumNetworkPolicy CRD schema');
+    }
+    for (const p of res.pruned) {
+      const { message, fix } = prunedFinding(p);
+      add(p, 'error', 'pruned-field', message, fix);
+    }
+    for (const e of res.agentErrors) {
+      const i = e.indexOf(': ');
+      if (/at least one of Ingress, IngressDeny, Egress, EgressDeny/.test(e) && findings.some((f) => f.rule === 'empty-section' && f.file === file && f.object === objName(o))) {
+        continue;
+      }
+      add(e.slice(0, i), 'error', 'agent-rejects', `the Cilium agent rejects this policy (${e.slice(i + 2)}): the whole object, default deny included, has no effect`, 'fix the rule; check the policy\'s Valid condition with kubectl get cnp');
+    }
+    if (res.object) {
+      admitted.push({ input, res });
+    }
+  }
+  findings.push(...crossChecks(admitted));
+  return findings.sort((a, b) => (a.file + a.object + a.path + a.rule < b.file + b.object + b.path + b.rule ? -1 : 1));
+}
+
+interface PolicyView {
+  file: string;
+  object: any;
+  name: string;
+  ns?: string;
+  rule: any;
+  path: string;
+}
+
+function isDnsServerSelector(sel: any): boolean {
+  const labels = sel?.matchLabels ?? {};
+  return Object.keys(labels).some((k) => bareKey(k) === 'k8s-app' && ['kube-dns', 'coredns', 'node-local-dns'].includes(labels[k]))
+    || Object.keys(labels).some((k) => bareKey(k) === 'io.kubernetes.pod.namespace' && labels[k] === 'kube-system');
+}
+
+function ports(item: any): { port: string; protocol: string; endPort?: number; l7: boolean }[] {
+  return (item?.toPorts ?? []).flatMap((tp: any) => (tp?.ports ?? []).map((p: any) => ({
+    port: String(p?.port ?? ''), protocol: String(p?.protocol ?? 'ANY'), endPort: p?.endPort, l7: !!(tp.rules && Object.keys(tp.rules).some((k) => Array.isArray(tp.rules[k]) && tp.rules[k].length > 0)),
+  })));
+}
+
+function sameSubject(a: PolicyView, b: PolicyView): boolean {
+  if (a.ns !== b.ns && a.ns !== undefined && b.ns !== undefined) {
+    return false;
+  }
+  const sa = JSON.stringify(a.rule.endpointSelector ?? {});
+  const sb = JSON.stringify(b.rule.endpointSelector ?? {});
+  return sa === sb || sb === '{}' || sa === '{}';
+}
+
+function crossChecks(admitted: { input: LintInput; res: AdmissionResult }[]): Finding[] {
+  const out: Finding[] = [];
+  const views: PolicyView[] = [];
+  for (const { input, res } of admitted) {
+    for (const { rule, path } of rulesOf(res.object)) {
+      views.push({ file: input.file ?? '<input>', object: res.object, name: objName(res.object), ns: res.object.metadata?.namespace, rule, path });
+    }
+  }
+  for (const v of views) {
+    const add = (path: string, severity: Severity, rule: string, message: string, fix: string) =>
+      out.push({ file: v.file, object: v.name, path, severity, rule, message, fix });
+    const egress: any[] = v.rule.egress ?? [];
+    // toFQDNs without a DNS-proxy rule for the same pods
+    egress.forEach((item, i) => {
+      if (!Array.isArray(item?.toFQDNs) || item.toFQDNs.length === 0) {
+        return;
+      }
+      const hasDnsRule = views.some((w) => sameSubject(w, v) && (w.rule.egress ?? []).some((e: any) => (e?.toPorts ?? []).some((tp: any) => Array.isArray(tp?.rules?.dns) && tp.rules.dns.length > 0)));
+      if (!hasDnsRule) {
+        add(`${v.path}.egress[${i}].toFQDNs`, 'error', 'fqdn-without-dns-proxy',
+          'toFQDNs only learns addresses from DNS answers seen by Cilium\'s DNS proxy, and no policy gives these pods a DNS rule: this egress allows nothing',
+          'add an egress rule to kube-dns (k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns) on port 53 protocol ANY with rules.dns: [{matchPattern: "*"}]');
+      }
+    });
+    // DNS on UDP only
+    egress.forEach((item, i) => {
+      const sels = item?.toEndpoints ?? [];
+      if (!sels.some(isDnsServerSelector)) {
+        return;
+      }
+      const ps = ports(item).filter((p) => p.port === '53');
+      if (ps.length > 0 && ps.every((p) => p.protocol === 'UDP')) {
+        const tcpElsewhere = views.some((w) => sameSubject(w, v) && (w.rule.egress ?? []).some((e: any) => (e?.toEndpoints ?? []).some(isDnsServerSelector)
+          && ports(e).some((p) => p.port === '53' && (p.protocol === 'TCP' || p.protocol === 'ANY'))));
+        if (!tcpElsewhere) {
+          add(`${v.path}.egress[${i}].toPorts`, 'warning', 'dns-udp-only', 'DNS is allowed on UDP only: answers too large for UDP are retried over TCP, which is then dropped', 'allow port 53 with protocol ANY (UDP and TCP)');
+        }
+      }
+    });
+    // L4-only rules shadowing L7 rules
+    for (const dir of ['ingress', 'egress']) {
+      const items: any[] = v.rule[dir] ?? [];
+      items.forEach((item, i) => {
+        for (const p of ports(item).filter((x) => x.l7)) {
+          const peerKey = JSON.stringify(peerOf(item));
+          for (const w of views.filter((x) => sameSubject(x, v))) {
+            (w.rule[dir] ?? []).forEach((other: any, j: number) => {
+              if (w === v && j === i) {
+                return;
+              }
+              const otherPeer = peerOf(other);
+              const broader = otherPeer === undefined || JSON.stringify(otherPeer) === peerKey || (Array.isArray(otherPeer.entities) && otherPeer.entities.some((e: string) => e === 'all'));
+              if (!broader) {
+                return;
+              }
+              const otherPorts = ports(other);
+              const l4Only = (other?.toPorts ?? []).length === 0 && (other?.icmps ?? []).length === 0
+                ? true
+                : otherPorts.some((q) => !q.l7 && covers(q, p));
+              if (l4Only && !(otherPeer === undefined && (other?.toPorts ?? []).length === 0)) {
+                add(`${v.path}.${dir}[${i}].toPorts`, 'warning', 'l7-shadowed',
+                  `the L7 rules on port ${p.port} are shadowed by the L4-only rule ${w.name} ${w.path}.${dir}[${j}] for the same (or a broader) peer: Cilium then allows every request`,
+                  'give the L7 rules to every allow of that port and peer, or narrow the L4-only rule');
+              }
+            });
+          }
+        }
+      });
+    }
+    // a whole namespace trusted by every pod of this namespace
+    if (v.object.kind === 'CiliumNetworkPolicy' && v.rule.endpointSelector && Object.keys(v.rule.endpointSelector).length === 0) {
+      (v.rule.ingress ?? []).forEach((item: any, i: number) => {
+        (item?.fromEndpoints ?? []).forEach((sel: any, j: number) => {
+          const keys = selectorKeys(sel).map(bareKey);
+          if (keys.length > 0 && keys.every((k) => k === 'io.kubernetes.pod.namespace')) {
+            add(`${v.path}.ingress[${i}].fromEndpoints[${j}]`, 'warning', 'namespace-wide-trust',
+              'every pod of this namespace accepts every pod of another namespace: any workload deployed there later is trusted too',
+              'select the pods that need access (e.g. the operator by app.kubernetes.io/name) and the pods that serve it (e.g. cnpg.io/podRole: instance)');
+          }
+        });
+      });
+    }
+    // CNPG pods with enforced ingress but no egress policy at all
+    if (selectorKeys(v.rule.endpointSelector).some((k) => bareKey(k) === 'cnpg.io/cluster') && (v.rule.ingress ?? []).length > 0
+      && !views.some((w) => sameSubject(w, v) && ((w.rule.egress ?? []).length > 0 || (w.rule.egressDeny ?? []).length > 0))) {
+      add(v.path, 'warning', 'cnpg-no-egress', 'the CNPG pods\' egress is not restricted by any policy: they can connect anywhere, and a later egress default deny breaks them unless it allows the API server, DNS and the other instances',
+        'add egress rules for the instances: kube-apiserver entity, kube-dns on 53 (ANY), the instances on 5432 and 8000 (or use SecuredPostgres)');
+    }
+    // CCNP selecting health endpoints
+    if (v.object.kind === 'CiliumClusterwideNetworkPolicy' && v.rule.endpointSelector && Object.keys(v.rule.endpointSelector).length === 0 && (v.rule.ingress ?? []).length > 0) {
+      add(`${v.path}.endpointSelector`, 'warning', 'ccnp-selects-health', 'a cluster-wide endpointSelector {} with ingress rules also selects the cilium-health endpoints (and every kube-system pod), which breaks health checks unless they are admitted',
+        'scope the selector (e.g. exclude kube-system, select by labels) or add the health policy from Cilium\'s examples (kubernetes/clusterwide/health.yaml)');
+    }
+    // selectors on filtered labels, CNPG's mutable labels
+    const selectors: { sel: any; path: string }[] = [{ sel: v.rule.endpointSelector, path: `${v.path}.endpointSelector` }];
+    for (const dir of ['ingress', 'egress', 'ingressDeny', 'egressDeny']) {
+      (v.rule[dir] ?? []).forEach((item: any, i: number) => {
+        for (const f of ['fromEndpoints', 'toEndpoints']) {
+          (item?.[f] ?? []).forEach((s: any, j: number) => selectors.push({ sel: s, path: `${v.path}.${dir}[${i}].${f}[${j}]` }));
+        }
+      });
+    }
+    for (const { sel, path } of selectors) {
+      const keys = selectorKeys(sel);
+      for (const k of keys.filter(filteredKey)) {
+        add(path, 'warning', 'filtered-label', `label "${k}" is dropped by Cilium from security identities, so this selector never matches`, 'select on an application label (app, app.kubernetes.io/name, ...)');
+      }
+      if (keys.some((k) => bareKey(k) === 'cnpg.io/cluster')) {
+        for (const k of keys.filter((x) => ['cnpg.io/instanceRole', 'role'].includes(bareKey(x)))) {
+          add(path, 'warning', 'cnpg-mutable-label', `"${k}" moves between CNPG instances on failover and switchover: a policy keyed on it changes meaning when the primary changes`, 'select instances with cnpg.io/cluster and cnpg.io/podRole: instance');
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function peerOf(item: any): any {
+  for (const k of ['fromEndpoints', 'toEndpoints', 'fromEntities', 'toEntities', 'fromCIDR', 'toCIDR', 'fromCIDRSet', 'toCIDRSet', 'toFQDNs', 'toServices']) {
+    if (Array.isArray(item?.[k])) {
+      return k.endsWith('Entities') ? { entities: item[k] } : { [k.replace(/^(from|to)/, '')]: item[k] };
+    }
+  }
+  return undefined;
+}
+
+function covers(broad: { port: string; protocol: string; endPort?: number }, narrow: { port: string; protocol: string }): boolean {
+  if (broad.protocol !== 'ANY' && broad.protocol !== narrow.protocol) {
+    return false;
+  }
+  if (broad.port === '0') {
+    return true;
+  }
+  const lo = Number(broad.port);
+  const hi = broad.endPort && broad.endPort > lo ? broad.endPort : lo;
+  const n = Number(narrow.port);
+  return Number.isFinite(n) ? lo <= n && n <= hi : broad.port === narrow.port;
+}
