@@ -1,5 +1,8 @@
+import { createEngine, parseScenarioObject, PolicyEngine } from '../../src/verify';
+
 /**
- * A deliberately small L3/L4 evaluator of CiliumNetworkPolicies for the SecuredPostgres and
+ * Flow verdicts come from the project's verifier (src/verify, full Cilium semantics); the
+ * structural helpers below (`selecting`, `isolated`) are a deliberately small L3/L4 reading of CiliumNetworkPolicies for the SecuredPostgres and
  * Pooler tests, used until the project's verifier (src/verify) is available. It implements the
  * subset of Cilium semantics these policies use (reference/cilium-semantics.md §2, §4, §5, §15):
  * per-direction default deny triggered by a non-empty section of any selecting policy,
@@ -77,6 +80,7 @@ type Peer = { kind: 'pod'; name: string; ep: Endpoint } | { kind: 'entity'; name
 
 export class FlowChecker {
   private readonly policies: any[];
+  private readonly engine: PolicyEngine;
 
   constructor(
     manifests: any[],
@@ -84,6 +88,7 @@ export class FlowChecker {
     private readonly dns: { [name: string]: string[] } = {},
   ) {
     this.policies = manifests.filter((m) => m.kind === 'CiliumNetworkPolicy');
+    this.engine = createEngine(parseScenarioObject({ endpoints, dns, flows: [] }, 'cnpg-flow-check'), manifests);
     for (const p of this.policies) {
       if (p.spec.ingressDeny || p.spec.egressDeny) {
         throw new Error(`${p.metadata.name}: deny sections are not supported by this checker`);
@@ -107,6 +112,12 @@ export class FlowChecker {
   }
 
   public verdict(flow: Flow): 'ALLOW' | 'DROP' {
+    const scenario = parseScenarioObject({ endpoints: this.endpoints, dns: this.dns, flows: [flow] }, 'cnpg-flow-check');
+    return this.engine.explain(scenario.flows[0]).verdict as 'ALLOW' | 'DROP';
+  }
+
+  /** The interim evaluator's verdict, kept for comparison. */
+  public simpleVerdict(flow: Flow): 'ALLOW' | 'DROP' {
     const src = this.peer(flow.src);
     const dst = this.peer(flow.dst);
     if (src.kind === 'pod' && !this.allowedDir(src.ep, 'egress', dst, flow)) {
