@@ -318,7 +318,9 @@ export interface AccessGrantProps {
   readonly ports?: Port[];
   /**
    * HTTP requests allowed (TCP targets other than PostgreSQL only). Other requests get 403.
-   * @default - no HTTP filtering
+   * Enforced by the target pods' ingress rule (the client's egress rule stays L4, so requests
+   * pass Cilium's proxy once); for FQDN, CIDR and entity targets, by the client's egress rule.
+   * @default - the target's HTTP rules, if any; else no HTTP filtering
    */
   readonly http?: HttpRule[];
   /**
@@ -445,7 +447,9 @@ export class AccessGrant extends Construct {
       const policy = registry.policy(
         _joinName([client.name, 'to', target.name]), client.namespace!, client.selector!, false,
         client.selector!.selectsAll ? false : undefined);
-      policy.allowEgress({ peers: [target._peer()], ports, http: l7 });
+      // HTTP rules are enforced once, by the target's ingress proxy; only destinations without
+      // pods of ours (FQDN, CIDR, entities) get them on the client's egress.
+      policy.allowEgress({ peers: [target._peer()], ports, http: target._isPods ? undefined : l7 });
       if (props.clientDns ?? true) {
         for (const d of props.dnsServers ?? [DnsServer.kubeDns()]) {
           // FQDN destinations are learnt from DNS answers the proxy sees: their DNS goes through

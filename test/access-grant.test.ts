@@ -382,6 +382,16 @@ describe('AccessGrant | options', () => {
       .toThrow(/\[test\/G\] clientEgressManagedElsewhere: the target cidr-192-0-2-0-24 is egress-only, so the grant would render nothing/);
   });
 
+  test('HTTP rules towards an FQDN are enforced on the client\'s egress', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
+    const web = deployment(chart, 'web', 'web', 8080);
+    new AccessGrant(chart, 'G', { client: AccessClient.fromWorkload(web), target: AccessTarget.fqdn('api.example.com', [Port.tcp(80)]), http: [HttpRule.get(HttpPath.prefix('/v1'))] });
+    expect(byName(Testing.synth(chart), 'web-to-api-example-com').spec.egress).toContainEqual({
+      toFQDNs: [{ matchName: 'api.example.com' }],
+      toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/v1(/.*)?' }] } }],
+    });
+  });
+
   test('CIDR and entity targets render on the client only', () => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'apps' });
     const web = deployment(chart, 'web', 'web', 8080);
@@ -406,8 +416,8 @@ describe('AccessGrant | the smaller policies of the gateway-demo write-up', () =
       fromEndpoints: [{ matchLabels: { 'app': 'frontend', 'k8s:io.kubernetes.pod.namespace': 'frontend' } }],
       toPorts: [{ ports: [{ port: '3000', protocol: 'TCP' }], rules: { http: [{ method: 'GET', path: '/health' }] } }],
     }]);
-    // the client's egress carries the same L7 rule
-    expect(byName(objs, 'app-frontend-to-api').spec.egress[0].toPorts[0].rules).toEqual({ http: [{ method: 'GET', path: '/health' }] });
+    // the client's egress stays L4: requests pass the proxy once, at the target
+    expect(byName(objs, 'app-frontend-to-api').spec.egress[0].toPorts).toEqual([{ ports: [{ port: '3000', protocol: 'TCP' }] }]);
   });
 
   test('ingress from CIDR 10.10.0.0/16, and only from the cluster entity', () => {
