@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import {
   AccessClient, AccessGrant, AccessTarget, CiliumPolicy, DnsRule, DnsServer, NamespaceBaseline, Peer, PodSelector, Port,
 } from '../src';
+import { parseScenarioObject, runScenario } from '../src/verify';
 
 function byName(objs: any[], name: string): any {
   const o = objs.find((x) => x.metadata.name === name);
@@ -158,5 +159,44 @@ describe('NamespaceBaseline | bad input', () => {
   test('restrictDnsNames without names', () => {
     expect(() => new NamespaceBaseline(new Chart(Testing.app(), 't'), 'B', { namespace: 'x', restrictDnsNames: true }))
       .toThrow(/^\[t\/B\] restrictDnsNames: no name is listed in fqdnEgress, so every query would be refused/);
+  });
+});
+
+describe('NamespaceBaseline | DNS with the verifier', () => {
+  function verdicts(clientDns: boolean): string[] {
+    const chart = new Chart(Testing.app(), 'test');
+    new NamespaceBaseline(chart, 'B', {
+      namespace: 'backend',
+      fqdnEgress: [DnsRule.name('api.example.com'), DnsRule.pattern('*.*.svc.cluster.local')],
+      restrictDnsNames: true,
+    });
+    new AccessGrant(chart, 'Api', {
+      client: AccessClient.podsInNamespace(PodSelector.labels({ app: 'backend' }), 'backend'),
+      target: AccessTarget.fqdn('api.example.com', [Port.tcp(443)]),
+      clientDns,
+    });
+    const scenario = parseScenarioObject({
+      endpoints: {
+        backend: { namespace: 'backend', labels: { app: 'backend' } },
+        'kube-dns': { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } },
+      },
+      dns: { 'api.example.com': ['203.0.113.10'] },
+      flows: [
+        { src: 'backend', dst: 'kube-dns', proto: 'UDP', port: 53, dns: 'api.example.com' },
+        { src: 'backend', dst: 'kube-dns', proto: 'UDP', port: 53, dns: 'redis.database.svc.cluster.local' },
+        { src: 'backend', dst: 'kube-dns', proto: 'UDP', port: 53, dns: 'evil.example.com' },
+        { src: 'backend', dst: 'world:203.0.113.10', proto: 'TCP', port: 443 },
+        { src: 'backend', dst: 'world:203.0.113.10', proto: 'TCP', port: 80 },
+      ],
+    });
+    return runScenario(scenario, Testing.synth(chart)).outcomes.map((o) => o.result.verdict);
+  }
+
+  test('restrictDnsNames refuses other names, and FQDN egress works through it', () => {
+    expect(verdicts(false)).toEqual(['ALLOW', 'ALLOW', 'L7_DENY', 'ALLOW', 'DROP']);
+  });
+
+  test('a grant adding its own DNS rule widens the restriction (hence clientDns: false)', () => {
+    expect(verdicts(true)).toEqual(['ALLOW', 'ALLOW', 'ALLOW', 'ALLOW', 'DROP']);
   });
 });
