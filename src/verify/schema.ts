@@ -16,19 +16,65 @@ export interface SchemaResult {
 
 const regexCache = new Map<string, RegExp | undefined>();
 
-function goRegex(pattern: string): RegExp | undefined {
-  if (!regexCache.has(pattern)) {
-    let re: RegExp | undefined;
-    try {
-      re = new RegExp(pattern, 'u');
-    } catch {
-      try {
-        re = new RegExp(pattern);
-      } catch {
-        re = undefined;
+/**
+ * Translates a Go RE2 pattern (as written in CRD `pattern`s) into a JavaScript one: single-letter
+ * Unicode classes `\pC` / `\PC` become `\p{C}` / `\P{C}`, `\A` / `\z` become `^` / `$`, leading
+ * flag groups such as `(?i)` become flags and `(?P<name>` becomes `(?<name>`. RE2's `$` without
+ * the `m` flag matches at the end of the text only, as in JavaScript.
+ */
+export function goPatternToRegExp(pattern: string): RegExp | undefined {
+  let src = pattern;
+  let flags = 'u';
+  const lead = /^\(\?([imsU]+)\)/.exec(src);
+  if (lead) {
+    src = src.slice(lead[0].length);
+    for (const f of lead[1]) {
+      if ((f === 'i' || f === 's' || f === 'm') && !flags.includes(f)) {
+        flags += f;
       }
     }
-    regexCache.set(pattern, re);
+  }
+  let out = '';
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\' && i + 1 < src.length) {
+      const n = src[i + 1];
+      if ((n === 'p' || n === 'P') && src[i + 2] !== '{' && /[A-Za-z]/.test(src[i + 2] ?? '')) {
+        out += `\\${n}{${src[i + 2]}}`;
+        i += 2;
+        continue;
+      }
+      if (n === 'A') {
+        out += '^';
+        i += 1;
+        continue;
+      }
+      if (n === 'z') {
+        out += '$';
+        i += 1;
+        continue;
+      }
+      out += c + n;
+      i += 1;
+      continue;
+    }
+    out += c;
+  }
+  out = out.replace(/\(\?P</g, '(?<');
+  try {
+    return new RegExp(out, flags);
+  } catch {
+    try {
+      return new RegExp(out, flags.replace('u', ''));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function goRegex(pattern: string): RegExp | undefined {
+  if (!regexCache.has(pattern)) {
+    regexCache.set(pattern, goPatternToRegExp(pattern));
   }
   return regexCache.get(pattern);
 }
@@ -75,14 +121,15 @@ function walk(v: any, s: any, path: string, pruned: string[], errors: string[], 
     }
     return v;
   }
-  if (s['x-kubernetes-int-or-string']) {
-    if (typeof v !== 'string' && !(typeof v === 'number' && Number.isInteger(v))) {
-      errors.push(`${path}: must be an integer or a string, got ${typeOf(v)}`);
-    }
-    return v;
-  }
-  const t = s.type;
   const actual = typeOf(v);
+  if (s['x-kubernetes-int-or-string']) {
+    if (actual !== 'string' && actual !== 'integer') {
+      errors.push(`${path}: must be an integer or a string, got ${actual}`);
+      return v;
+    }
+    // string keywords (pattern, maxLength) apply to strings only, numeric ones to integers
+  }
+  const t = s['x-kubernetes-int-or-string'] ? undefined : s.type;
   if (t && !(t === actual || (t === 'number' && actual === 'integer'))) {
     errors.push(`${path}: must be of type ${t}, got ${actual} ${JSON.stringify(v)}`);
     return v;
@@ -113,6 +160,14 @@ function walk(v: any, s: any, path: string, pruned: string[], errors: string[], 
         pruned.push(p);
       }
     }
+    if (props && !strict) {
+      // the API server defaults missing fields after pruning (e.g. icmps[].fields[].family: IPv4)
+      for (const k of Object.keys(props)) {
+        if (!(k in o) && props[k] && props[k].default !== undefined) {
+          o[k] = JSON.parse(JSON.stringify(props[k].default));
+        }
+      }
+    }
     result = o;
     for (const r of s.required ?? []) {
       if (!(r in o)) {
@@ -130,6 +185,17 @@ function walk(v: any, s: any, path: string, pruned: string[], errors: string[], 
     }
     if (s.minItems !== undefined && v.length < s.minItems) {
       errors.push(`${path}: must have at least ${s.minItems} items, has ${v.length}`);
+    }
+    const mapKeys: string[] | undefined = s['x-kubernetes-list-map-keys'];
+    if (s['x-kubernetes-list-type'] === 'map' && mapKeys) {
+      const seen = new Set<string>();
+      v.forEach((x: any, i: number) => {
+        const key = JSON.stringify(mapKeys.map((k) => (x && typeof x === 'object' ? x[k] : undefined)));
+        if (seen.has(key)) {
+          errors.push(`${join(path, i)}: duplicate entry for key ${mapKeys.join('+')} ${key}`);
+        }
+        seen.add(key);
+      });
     }
     if (s['x-kubernetes-list-type'] === 'set') {
       const seen = new Set(v.map((x: any) => JSON.stringify(x)));
