@@ -672,21 +672,24 @@ export class PolicyEngine {
     return this.podPeer(ep, ep.name);
   }
 
+  /**
+   * Where pods send DNS queries: endpoints that look like DNS servers (k8s-app kube-dns/coredns,
+   * or "dns" in the name) and the cluster's kube-dns (kube-system, `k8s-app: kube-dns`), which
+   * every cluster has even when the scenario does not list it.
+   */
   private getDnsServers(): Peer[] {
     if (this.dnsServers) return this.dnsServers;
     const found: Peer[] = [];
     for (const ep of this.endpoints) {
       const l = ep.labels ?? {};
       const k8sApp = l['k8s-app'] ?? l['k8s:k8s-app'];
-      if (k8sApp === 'kube-dns' || k8sApp === 'coredns' || l['app.kubernetes.io/name'] === 'coredns') {
+      if (k8sApp === 'kube-dns' || k8sApp === 'coredns' || l['app.kubernetes.io/name'] === 'coredns' || /dns/i.test(ep.name)) {
         found.push(this.podPeer(ep, ep.name));
       }
     }
-    if (found.length === 0) {
-      found.push(
-        this.synthPod({ name: 'kube-dns (implicit)', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serviceAccount: 'coredns' }),
-      );
-    }
+    found.push(
+      this.synthPod({ name: 'kube-dns (implicit)', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, serviceAccount: 'coredns' }),
+    );
     this.dnsServers = found;
     return found;
   }
