@@ -177,7 +177,7 @@ describe('AccessGrant | order independence', () => {
       return chart;
     })()).filter((o) => o.kind === 'CiliumNetworkPolicy').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
     expect(names).toEqual(['backend/api-from-ingress', 'backend/api-to-redis', 'database/redis-from-api']);
-  });
+  }, 30_000);
 });
 
 describe('AccessGrant | bad input', () => {

@@ -143,7 +143,7 @@ const VERIFIER_IN_SOURCE = fs.existsSync(path.join(ROOT, 'src', 'verify', 'cli.t
     expect(flows).toHaveLength(scenario.flows.length);
     expect(flows.filter((f) => f.ok === false).map(describeFlow)).toEqual([]);
     expect(status).toBe(0);
-  });
+  }, 30_000);
 
   test('a wrong expectation is reported (the check is not vacuous)', () => {
     // GIVEN the frontend-backend scenario with one expectation turned around
@@ -168,5 +168,5 @@ const VERIFIER_IN_SOURCE = fs.existsSync(path.join(ROOT, 'src', 'verify', 'cli.t
     const { flows } = verify(genFile, synth(name));
     expect(flows.length).toBeGreaterThan(10);
     expect(flows.filter((f) => f.ok === false).map(describeFlow)).toEqual([]);
-  });
+  }, 30_000);
 });
