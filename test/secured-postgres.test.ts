@@ -421,7 +421,7 @@ describe('SecuredPostgres | CRD schemas', () => {
       allowProbesFromHost: true,
     }, c).addPooler('Rw');
     for (const obj of [...Testing.synth(c), ...exampleManifests()]) {
-      expect(() => schemas.validateStrict(obj)).not.toThrow();
+      expect({ name: `${obj.kind}/${obj.metadata.name}`, errors: schemas.validateStrict(obj) }).toEqual({ name: `${obj.kind}/${obj.metadata.name}`, errors: [] });
     }
   });
 });
