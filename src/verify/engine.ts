@@ -977,7 +977,7 @@ export class PolicyEngine {
         enforced: true,
         defaultDeny,
         policy: ddRule ? ddRule.policy : undefined,
-        reason: `${who} is in ${dir} default deny (${ddWhy}) and no rule allows ${this.describeL4(flow)} ${toFrom} ${other}`,
+        reason: `${who} is in ${dir} default deny (${ddWhy}) and no rule allows ${this.describeL4(flow)} ${toFrom} ${other}${this.fqdnHint(rules, dir, peer, subject)}`,
       };
     }
     const first = l7entries[0];
@@ -1066,6 +1066,24 @@ export class PolicyEngine {
         (mismatches.length ? ` (${mismatches.join('; ')})` : ''),
       dnsProxied,
     };
+  }
+
+  /** Why a toFQDNs rule naming the peer's address did not apply (the name was not learned through the DNS proxy). */
+  private fqdnHint(rules: NormRule[], dir: Dir, peer: Peer, subject: Peer): string {
+    if (dir !== 'egress' || peer.kind !== 'world') return '';
+    for (const r of rules) {
+      for (const item of r.egress.allow) {
+        if (item.peers.kind !== 'list') continue;
+        for (const m of item.peers.matchers) {
+          if (m.kind !== 'fqdn') continue;
+          const name = this.namesOf(peer).find((n) => dnsSelectorMatches(m.sel, n, this.minor));
+          if (name && !this.fqdnLearned(subject, name)) {
+            return ` (${formatPolicyRef(r.policy)} ${item.path} names ${fqdn(name)}, but no egress rule with rules.dns towards the DNS server admits that name, so the DNS proxy never learns its addresses)`;
+          }
+        }
+      }
+    }
+    return '';
   }
 
   /** Evaluates one flow. Throws InputError when an end is unknown. */

@@ -894,6 +894,17 @@ describe('§10 toFQDNs', () => {
     });
   });
 
+  test('§10 the reason explains a toFQDNs rule whose name the DNS proxy never learns', () => {
+    const r = explainOne({
+      policies: [cnp('no-dns', { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: 'api.example.com' }] }] })],
+      endpoints: { a: {} },
+      dns: { 'api.example.com': ['198.51.100.20'] },
+      flows: [{ src: 'a', dst: 'world:198.51.100.20', proto: 'TCP', port: 443 }],
+    });
+    expect(r.verdict).toBe('DROP');
+    expect(r.reason).toContain('spec.egress[0] names api.example.com., but no egress rule with rules.dns towards the DNS server admits that name');
+  });
+
   test('§10 a DNS rule whose peer selector has no namespace key does not reach kube-dns in kube-system', () => {
     expectScenario({
       policies: [
