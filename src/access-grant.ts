@@ -10,6 +10,7 @@ import { CiliumPolicy } from './policy/policy';
 import { Port, Protocol } from './policy/port';
 import { LabelRequirement, LabelOperator, PodSelector } from './policy/selector';
 import { DnsServer } from './secured-postgres';
+import { NamespaceBaseline } from './namespace-baseline';
 import { IAccessTarget } from './target';
 
 /** Metadata type of the warnings grants record on their construct node. */
@@ -337,9 +338,9 @@ export interface AccessGrantProps {
    * Allow the client pods to query DNS in their egress policy: on port 53 (UDP and TCP) for
    * pod, CIDR and entity targets; through Cilium's DNS proxy (every name admitted) for FQDN
    * targets, whose addresses are learnt from the answers. Turn it off when the client's DNS is
-   * allowed elsewhere, e.g. by a `NamespaceBaseline` restricting the names (a grant's DNS rule
-   * would widen that restriction). FQDN targets then need a DNS rule admitting the name in
-   * another policy of the chart, or synthesis fails.
+   * allowed elsewhere; required when the client's namespace has a `NamespaceBaseline` with
+   * `restrictDnsNames` (the grant's DNS rule would widen that restriction, so synthesis fails).
+   * FQDN targets then need a DNS rule admitting the name in another policy of the chart.
    * @default true
    */
   readonly clientDns?: boolean;
@@ -451,6 +452,12 @@ export class AccessGrant extends Construct {
       // pods of ours (FQDN, CIDR, entities) get them on the client's egress.
       policy.allowEgress({ peers: [target._peer()], ports, http: target._isPods ? undefined : l7 });
       if (props.clientDns ?? true) {
+        const ns = client.namespace!;
+        this.node.addValidation({
+          validate: () => Chart.of(this).node.findAll()
+            .filter((c): c is NamespaceBaseline => c instanceof NamespaceBaseline && c.namespace === ns && c.dnsNamesRestricted)
+            .map((b) => `clientDns: the grant allows the client's DNS queries, which widens the DNS name restriction of ${b.node.path} (namespace ${ns}) to every name; set clientDns: false on this grant`),
+        });
         for (const d of props.dnsServers ?? [DnsServer.kubeDns()]) {
           // FQDN destinations are learnt from DNS answers the proxy sees: their DNS goes through
           // it. Other clients resolve Service names: plain port 53, no proxy dependency.

@@ -55,7 +55,8 @@ export interface NamespaceBaselineProps {
    * Admit only the `fqdnEgress` names at the DNS proxy; every other query is answered REFUSED.
    * List the cluster names the pods resolve too (e.g. `DnsRule.pattern('*.*.svc.cluster.local')`,
    * and the search-path expansions musl-based images try). A grant whose client is in this
-   * namespace must then be declared with `clientDns: false`, or its DNS rule widens this one.
+   * namespace must then be declared with `clientDns: false`: its own DNS rule would widen this
+   * one, and synthesis refuses it.
    * @default false
    */
   readonly restrictDnsNames?: boolean;
@@ -84,6 +85,8 @@ export class NamespaceBaseline extends Construct {
   public readonly dnsPolicy?: CiliumPolicy;
   /** The within-namespace policy, with `allowWithinNamespace`. */
   public readonly withinNamespacePolicy?: CiliumPolicy;
+  /** Whether the DNS proxy admits only the `fqdnEgress` names (`restrictDnsNames`). */
+  public readonly dnsNamesRestricted: boolean;
 
   constructor(scope: Construct, id: string, props: NamespaceBaselineProps = {}) {
     super(scope, id);
@@ -96,6 +99,7 @@ export class NamespaceBaseline extends Construct {
       throw _inputError(this, problems[0].field, problems[0].problem, problems[0].fix);
     }
     this.namespace = ns;
+    this.dnsNamesRestricted = !!props.restrictDnsNames;
     const denyIngress = props.denyIngress ?? true;
     const denyEgress = props.denyEgress ?? true;
     const allowDns = props.allowDns ?? true;
