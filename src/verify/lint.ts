@@ -32,6 +32,8 @@ export interface LintInput {
 export interface LintOptions {
   /** Cilium version the findings are for ("1.16".."1.19"). Default "1.19". */
   readonly version?: string;
+  /** The agent's `enable-l7-proxy` (Helm `l7Proxy`, default true); false makes every L7 rule an agent rejection. */
+  readonly enableL7Proxy?: boolean;
 }
 
 /** Label key prefixes the agent drops from identities (a selector on them never matches). */
@@ -100,7 +102,7 @@ export function lintManifests(inputs: readonly LintInput[], options: LintOptions
   const findings: Finding[] = [];
   const admitted: { input: LintInput; res: AdmissionResult }[] = [];
   for (const input of inputs) {
-    const o = input.object;
+    let o = input.object;
     if (!o || typeof o !== 'object') {
       continue;
     }
@@ -109,15 +111,16 @@ export function lintManifests(inputs: readonly LintInput[], options: LintOptions
       findings.push({ file, object: objName(o), path, severity, rule, message, fix });
     const isCilium = typeof o.apiVersion === 'string' && o.apiVersion.startsWith('cilium.io/');
     if (isCilium && o.apiVersion !== 'cilium.io/v2' && POLICY_KINDS.includes(o.kind)) {
-      add('apiVersion', 'error', 'unknown-api-version', `apiVersion ${o.apiVersion} does not exist: the API server refuses the object, so the policy is never created`, 'use apiVersion: cilium.io/v2');
-      continue;
+      add('apiVersion', 'error', 'unknown-api-version', `apiVersion ${o.apiVersion} does not exist: the API server refuses the object, so the policy is never created (the other findings for this object assume cilium.io/v2)`, 'use apiVersion: cilium.io/v2');
+      // lint the rest as if it were cilium.io/v2, so that every mistake shows in one pass
+      o = { ...o, apiVersion: 'cilium.io/v2' };
     }
     if (isCilium && o.kind === 'CiliumConfig') {
       add('kind', 'error', 'unknown-kind', 'kind CiliumConfig does not exist: transparent encryption (WireGuard) is not a policy object but a Cilium install setting', 'set Helm values encryption.enabled=true and encryption.type=wireguard (or the agent flags) when installing Cilium');
       continue;
     }
     if (isCilium && !POLICY_KINDS.includes(o.kind) && /Polic/.test(String(o.kind))) {
-      add('kind', 'error', 'unknown-kind', `kind ${o.kind} is not a Cilium policy kind`, 'use CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy');
+      add('kind', 'error', 'unknown-kind', `kind ${o.kind} is not a Cilium policy kind: the API server has no such resource`, 'use kind CiliumNetworkPolicy (namespaced) or CiliumClusterwideNetworkPolicy');
       continue;
     }
     if (!isCilium || !POLICY_KINDS.includes(o.kind)) {
@@ -127,13 +130,13 @@ export function lintManifests(inputs: readonly LintInput[], options: LintOptions
     for (const { rule, path } of rulesOf(o)) {
       for (const sec of ['ingress', 'egress', 'ingressDeny', 'egressDeny']) {
         if (Array.isArray(rule?.[sec]) && rule[sec].length === 0) {
-          const deny = sec.endsWith('Deny') ? 'an explicit deny' : 'a default deny';
-          add(`${path}.${sec}`, 'error', 'empty-section', `${sec}: [] is no ${sec} section at all: it is not ${deny} and isolates nothing${minor >= 18 ? ' (a policy whose sections are all empty is rejected by the agent from Cilium 1.18)' : ''}`,
-            sec.endsWith('Deny') ? `remove it, or write the peers to deny` : `write ${sec}: [{}] for Cilium's deny-all`);
+          const deny = sec.endsWith('Deny') ? 'an explicit deny' : 'a default deny (nor an explicit deny: those are ingressDeny/egressDeny)';
+          add(`${path}.${sec}`, 'error', 'empty-section', `${sec}: [] is no ${sec} section at all: an empty list is not ${deny} and isolates nothing${minor >= 18 ? ' (a policy whose sections are all empty is rejected by the agent from Cilium 1.18)' : ''}`,
+            sec.endsWith('Deny') ? `remove it, or write the peers to deny` : `empty list is no section; use ${sec}: [{}] for Cilium's deny-all`);
         }
       }
     }
-    const res = admitPolicy(o, version);
+    const res = admitPolicy(o, version, { enableL7Proxy: options.enableL7Proxy });
     for (const e of res.schemaErrors) {
       const i = e.indexOf(':');
       add(e.slice(0, i), 'error', 'schema', `the API server rejects the object (${e.slice(i + 1).trim()}), so the policy is never created`, 'fix the field to match the CiliumNetworkPolicy CRD schema');
@@ -144,17 +147,24 @@ export function lintManifests(inputs: readonly LintInput[], options: LintOptions
     }
     for (const e of res.agentErrors) {
       const i = e.indexOf(': ');
-      if (/at least one of Ingress, IngressDeny, Egress, EgressDeny/.test(e) && findings.some((f) => f.rule === 'empty-section' && f.file === file && f.object === objName(o))) {
-        continue;
-      }
-      add(e.slice(0, i), 'error', 'agent-rejects', `the Cilium agent rejects this policy (${e.slice(i + 2)}): the whole object, default deny included, has no effect`, 'fix the rule; check the policy\'s Valid condition with kubectl get cnp');
+      add(e.slice(0, i), 'error', 'agent-rejects', `the Cilium agent rejects this policy (${e.slice(i + 2)}): it is ignored, the whole object, default deny included, has no effect`, 'fix the rule; check the policy\'s Valid condition with kubectl get cnp');
     }
     if (res.object) {
-      admitted.push({ input, res });
+      admitted.push({ input: { file: input.file, object: o }, res });
     }
   }
   findings.push(...crossChecks(admitted));
-  return findings.sort((a, b) => (a.file + a.object + a.path + a.rule < b.file + b.object + b.path + b.rule ? -1 : 1));
+  const key = (f: Finding) => [f.file, f.object, f.path, f.rule, f.message];
+  return findings.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < ka.length; i++) {
+      if (ka[i] !== kb[i]) {
+        return ka[i] < kb[i] ? -1 : 1;
+      }
+    }
+    return 0;
+  });
 }
 
 interface PolicyView {
@@ -204,7 +214,8 @@ function crossChecks(admitted: { input: LintInput; res: AdmissionResult }[]): Fi
       if (!Array.isArray(item?.toFQDNs) || item.toFQDNs.length === 0) {
         return;
       }
-      const hasDnsRule = views.some((w) => sameSubject(w, v) && (w.rule.egress ?? []).some((e: any) => (e?.toPorts ?? []).some((tp: any) => Array.isArray(tp?.rules?.dns) && tp.rules.dns.length > 0)));
+      const hasDnsRule = views.some((w) => sameSubject(w, v) && (w.rule.egress ?? []).some((e: any) => (e?.toPorts ?? []).some((tp: any) => Array.isArray(tp?.rules?.dns) && tp.rules.dns.length > 0
+        && (tp.ports ?? []).some((p: any) => String(p?.port) === '53' || String(p?.port).toLowerCase() === 'dns' || String(p?.port).toLowerCase() === 'domain'))));
       if (!hasDnsRule) {
         add(`${v.path}.egress[${i}].toFQDNs`, 'error', 'fqdn-without-dns-proxy',
           'toFQDNs only learns addresses from DNS answers seen by Cilium\'s DNS proxy, and no policy gives these pods a DNS rule: this egress allows nothing',
@@ -275,6 +286,40 @@ function crossChecks(admitted: { input: LintInput; res: AdmissionResult }[]): Fi
       add(v.path, 'warning', 'cnpg-no-egress', 'the CNPG pods\' egress is not restricted by any policy: they can connect anywhere, and a later egress default deny breaks them unless it allows the API server, DNS and the other instances',
         'add egress rules for the instances: kube-apiserver entity, kube-dns on 53 (ANY), the instances on 5432 and 8000 (or use SecuredPostgres)');
     }
+    // peers without a namespace key, in a policy that says it admits other namespaces
+    if (v.object.kind === 'CiliumNetworkPolicy' && v.ns) {
+      const claim = claimedNamespaces([v.object.metadata?.name, v.rule.description, ...Object.values(v.object.metadata?.annotations ?? {})]);
+      const others = claim.names.filter((n) => n !== v.ns);
+      if (claim.any || others.length > 0) {
+        for (const dir of ['ingress', 'egress', 'ingressDeny', 'egressDeny']) {
+          (v.rule[dir] ?? []).forEach((item: any, i: number) => {
+            for (const f of ['fromEndpoints', 'toEndpoints']) {
+              (item?.[f] ?? []).forEach((sel: any, j: number) => {
+                const keys = selectorKeys(sel).map(bareKey);
+                if (keys.some((k) => k === 'io.kubernetes.pod.namespace' || k.startsWith('io.cilium.k8s.namespace.labels.')) || selectorKeys(sel).some((k) => k.startsWith('reserved:'))) {
+                  return;
+                }
+                const said = claim.any ? 'other namespaces' : `namespace ${others.map((n) => `"${n}"`).join(', ')}`;
+                add(`${v.path}.${dir}[${i}].${f}[${j}]`, 'warning', 'peer-namespace-implicit',
+                  `this peer selector has no namespace key, so in a CiliumNetworkPolicy it only matches pods of the policy's own namespace "${v.ns}", although the policy's name or description speaks of ${said}`,
+                  claim.any
+                    ? 'for any namespace add matchExpressions: [{key: k8s:io.kubernetes.pod.namespace, operator: Exists}] to the selector'
+                    : `add matchLabels k8s:io.kubernetes.pod.namespace: ${others[0]} to the selector`);
+              });
+            }
+          });
+        }
+      }
+    }
+    // a description that says the pods initiate nothing, with no egress section for them
+    {
+      const text = [v.rule.description, ...Object.values(v.object.metadata?.annotations ?? {})].filter((x) => typeof x === 'string').join(' ');
+      if (claimsNoEgress(text) && !views.some((w) => sameSubject(w, v) && ((w.rule.egress ?? []).length > 0 || (w.rule.egressDeny ?? []).length > 0))) {
+        add(v.path, 'warning', 'claim-not-enforced',
+          'the description says these pods initiate no connections, but no policy selecting them has an egress section: their egress is not enforced at all',
+          'add egress: [{}] (deny all egress, DNS included) or egress rules for what they may reach');
+      }
+    }
     // CCNP selecting health endpoints
     if (v.object.kind === 'CiliumClusterwideNetworkPolicy' && v.rule.endpointSelector && Object.keys(v.rule.endpointSelector).length === 0 && (v.rule.ingress ?? []).length > 0) {
       add(`${v.path}.endpointSelector`, 'warning', 'ccnp-selects-health', 'a cluster-wide endpointSelector {} with ingress rules also selects the cilium-health endpoints (and every kube-system pod), which breaks health checks unless they are admitted',
@@ -302,6 +347,59 @@ function crossChecks(admitted: { input: LintInput; res: AdmissionResult }[]): Fi
     }
   }
   return out;
+}
+
+const NS_WORD = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const ANY_WORDS = ['any', 'all', 'every', 'other', 'another', 'different', 'each', 'cross', 'multiple'];
+const SKIP_WORDS = ['same', 'own', 'this', 'that', 'its', 'the', 'a', 'policy', 'current', 'one', 'single', 'given', 'my', 'their', 'default-deny'];
+
+/** Namespaces (or "any namespace") a policy's name, description or annotations speak of. */
+function claimedNamespaces(texts: unknown[]): { any: boolean; names: string[] } {
+  let any = false;
+  const names: string[] = [];
+  const note = (w: string) => {
+    const word = w.toLowerCase().replace(/^["'`]|["'`]$/g, '');
+    if (ANY_WORDS.includes(word)) {
+      any = true;
+    } else if (!SKIP_WORDS.includes(word) && NS_WORD.test(word) && !names.includes(word)) {
+      names.push(word);
+    }
+  };
+  for (const t of texts) {
+    if (typeof t !== 'string') {
+      continue;
+    }
+    if (/\b(any|all|every|other|another|different|multiple|cross)[\s-]+namespaces?\b/i.test(t)) {
+      any = true;
+    }
+    for (const m of t.matchAll(/\b(?:in|from|of|to|into)\s+(?:the\s+)?["'`]?([A-Za-z0-9][-A-Za-z0-9]*)["'`]?\s+namespace\b/g)) {
+      note(m[1]);
+    }
+    for (const m of t.matchAll(/\bnamespace[\s:]+["'`]([A-Za-z0-9][-A-Za-z0-9]*)["'`]/g)) {
+      note(m[1]);
+    }
+    for (const m of t.matchAll(/\b(?:in|from|of|to|into)\s+namespace\s+([a-z0-9][-a-z0-9]*)/g)) {
+      note(m[1]);
+    }
+    // names such as allow-backend-namespace
+    if (!/\s/.test(t)) {
+      for (const m of t.matchAll(/(?:^|-)([a-z0-9]+)-namespaces?(?:-|$)/g)) {
+        note(m[1]);
+      }
+    }
+  }
+  return { any, names };
+}
+
+/** Whether a description says the selected pods open no connections of their own. */
+function claimsNoEgress(text: string): boolean {
+  if (!text) {
+    return false;
+  }
+  return /\b(initiates?|opens?|makes?|starts?)\s+(no|nothing|none)\b/i.test(text)
+    || /\b(no|deny|denies|block|blocks|blocked|denied)\s+(outbound|outgoing|egress)\b/i.test(text)
+    || /\b(never|cannot|can't|may not|must not|does not|doesn't)\s+(initiate|open|make|start|connect)\b/i.test(text)
+    || /\begress\s+(is\s+)?(denied|blocked|isolated)\b/i.test(text);
 }
 
 function peerOf(item: any): any {
