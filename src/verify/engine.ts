@@ -43,7 +43,6 @@ import {
   PolicyManifest,
   PolicyRefData,
   ServiceDef,
-  VerdictName,
   VerifyEnv,
   versionMinor,
 } from './model';
@@ -1185,4 +1184,3 @@ export class PolicyEngine {
 }
 
 export type { Dir as Direction };
-export { VerdictName };
