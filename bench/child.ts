@@ -1,0 +1,58 @@
+/**
+ * One measured run in a fresh process (so that maxRSS is this variant's own peak):
+ *   child.ts <ours|floor|peer|ours-single> <clusters> <workdir>
+ * Prints one JSON line: { ms, maxRssMb, baseRssMb, bytes, hash, objects }.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { buildFloor, buildOurs, buildPeer, estateSpec } from './estate';
+
+function main(): void {
+  const [variant, sizeArg, workdir] = process.argv.slice(2);
+  const size = Number(sizeArg);
+  const spec = estateSpec(size);
+  const oursFile = path.join(workdir, `ours-${size}.json`);
+  let input: any;
+  if (variant === 'floor' || variant === 'peer') {
+    input = JSON.parse(fs.readFileSync(oursFile, 'utf8'));
+  }
+  let clusterDocs: Map<string, any[]> | undefined;
+  if (variant === 'peer') {
+    clusterDocs = new Map();
+    for (const c of input as { chart: string; docs: any[] }[]) {
+      clusterDocs.set(c.chart, c.docs.filter((d) => d.apiVersion === 'postgresql.cnpg.io/v1'));
+    }
+  }
+  if (global.gc) {
+    global.gc();
+  }
+  const baseRssMb = process.memoryUsage().rss / 2 ** 20;
+  const t0 = process.hrtime.bigint();
+  const app = new App({ outdir: path.join(workdir, 'out') });
+  switch (variant) {
+    case 'ours': buildOurs(app, spec); break;
+    case 'ours-single': buildOurs(app, spec, { singleChart: true }); break;
+    case 'floor': buildFloor(app, input); break;
+    case 'peer': buildPeer(app, spec, clusterDocs!); break;
+    default: throw new Error(`unknown variant ${variant}`);
+  }
+  const yaml = app.synthYaml();
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  const hash = createHash('sha256').update(yaml).digest('hex').slice(0, 16);
+  let objects = 0;
+  const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
+  if (variant === 'ours') {
+    const out = charts.map((c) => ({ chart: c.node.id, docs: c.toJson() }));
+    objects = out.reduce((n, c) => n + c.docs.length, 0);
+    fs.writeFileSync(oursFile, JSON.stringify(out));
+    fs.writeFileSync(path.join(workdir, `ours-${size}.yaml`), yaml);
+  } else {
+    objects = yaml.split(/^---$/m).length;
+  }
+  process.stdout.write(JSON.stringify({ ms, maxRssMb, baseRssMb, bytes: yaml.length, hash, objects }) + '\n');
+}
+
+main();

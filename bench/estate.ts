@@ -1,0 +1,153 @@
+/**
+ * Synthetic estates for the benchmark: `clusters` SecuredPostgres clusters (10 per namespace,
+ * one chart per database namespace), each with one pooler and 10 grants whose clients live in
+ * other namespaces: 5 to the instances, 3 to the pooler, 2 to an L7 (HTTP) API next to the
+ * database. The same grants are also emitted as cdk8s-plus-28 NetworkPolicies (the peer).
+ */
+import { App, ApiObject, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import {
+  AccessClient, AccessGrant, AccessTarget, HttpPath, HttpRule, Port, PodSelector, SecuredPostgres,
+} from '../src';
+
+export const CLUSTERS_PER_NAMESPACE = 10;
+export const GRANTS_PER_CLUSTER = 10;
+
+/** One grant of the estate, independent of how it is rendered. */
+export interface GrantSpec {
+  readonly id: string;
+  readonly clientName: string;
+  readonly clientNs: string;
+  readonly clientLabels: { [k: string]: string } | undefined; // undefined: every pod of clientNs
+  readonly target: 'db' | 'pooler' | 'api';
+  readonly cluster: number;
+}
+
+export interface EstateSpec {
+  readonly clusters: number;
+  readonly dbNamespaces: string[];
+  readonly appNamespaces: string[];
+  readonly grants: GrantSpec[];
+}
+
+export function dbNamespace(i: number): string {
+  return `db-${Math.floor(i / CLUSTERS_PER_NAMESPACE)}`;
+}
+
+export function clusterName(i: number): string {
+  return `pg-${i}`;
+}
+
+export function estateSpec(clusters: number): EstateSpec {
+  const dbNs = [...new Set(Array.from({ length: clusters }, (_, i) => dbNamespace(i)))];
+  const appCount = Math.max(2, Math.ceil(clusters / CLUSTERS_PER_NAMESPACE));
+  const appNamespaces = Array.from({ length: appCount }, (_, i) => `app-${i}`);
+  const grants: GrantSpec[] = [];
+  for (let c = 0; c < clusters; c++) {
+    for (let g = 0; g < GRANTS_PER_CLUSTER; g++) {
+      const ns = appNamespaces[(c + g) % appCount];
+      const target = g < 5 ? 'db' : g < 8 ? 'pooler' : 'api';
+      const whole = g === 4; // one grant per cluster: every pod of a namespace
+      grants.push({
+        id: `G${c}x${g}`,
+        clientName: whole ? `ns-${ns}` : `svc-${c}-${g}`,
+        clientNs: ns,
+        clientLabels: whole ? undefined : { app: `svc-${c}-${g}` },
+        target,
+        cluster: c,
+      });
+    }
+  }
+  return { clusters, dbNamespaces: dbNs, appNamespaces, grants };
+}
+
+/** Our constructs: SecuredPostgres + pooler + AccessGrant. */
+export function buildOurs(app: App, spec: EstateSpec, opts: { singleChart?: boolean; order?: number[] } = {}): void {
+  const charts = new Map<string, Chart>();
+  const chartOf = (ns: string) => {
+    const key = opts.singleChart ? 'all' : ns;
+    let ch = charts.get(key);
+    if (!ch) {
+      ch = new Chart(app, opts.singleChart ? 'estate' : ns);
+      charts.set(key, ch);
+    }
+    return ch;
+  };
+  const order = opts.order ?? Array.from({ length: spec.clusters }, (_, i) => i);
+  const dbs = new Map<number, { db: SecuredPostgres; pooler: AccessTarget; cluster: AccessTarget; api: AccessTarget }>();
+  for (const c of order) {
+    const ns = dbNamespace(c);
+    const chart = chartOf(ns);
+    const db = new SecuredPostgres(chart, `C${c}`, { name: clusterName(c), namespace: ns, instances: 3 });
+    const pooler = db.addPooler('Rw');
+    const api = AccessTarget.pods(`api-${c}`, PodSelector.labels({ app: `api-${c}` }), ns, [Port.tcp(8080)]);
+    dbs.set(c, { db, pooler: AccessTarget.of(pooler), cluster: AccessTarget.of(db), api });
+  }
+  const byCluster = new Map<number, GrantSpec[]>();
+  for (const g of spec.grants) {
+    byCluster.set(g.cluster, [...(byCluster.get(g.cluster) ?? []), g]);
+  }
+  for (const c of order) {
+    const d = dbs.get(c)!;
+    const chart = chartOf(dbNamespace(c));
+    for (const g of byCluster.get(c) ?? []) {
+      const client = g.clientLabels
+        ? AccessClient.pods(g.clientName, PodSelector.labels(g.clientLabels), g.clientNs)
+        : AccessClient.allPodsOfNamespace(g.clientNs);
+      if (g.target === 'api') {
+        new AccessGrant(chart, g.id, { client, target: d.api, http: [HttpRule.get(HttpPath.prefix('/v1/')), HttpRule.post(HttpPath.exact('/v1/orders'))] });
+      } else {
+        new AccessGrant(chart, g.id, { client, target: g.target === 'db' ? d.cluster : d.pooler });
+      }
+    }
+  }
+}
+
+/** The floor: the very same manifests as plain cdk8s ApiObjects, one chart per original chart. */
+export function buildFloor(app: App, docsByChart: { chart: string; docs: any[] }[]): void {
+  for (const { chart, docs } of docsByChart) {
+    const ch = new Chart(app, chart);
+    docs.forEach((obj, i) => new ApiObject(ch, `o${i}`, obj));
+  }
+}
+
+/**
+ * The peer: the same clusters (plain CNPG objects, as our output has them) and, for each grant,
+ * cdk8s-plus-28 NetworkPolicies: ingress on the target pods, egress on the client pods (plain
+ * Kubernetes NetworkPolicy cannot express the HTTP rules; the L7 grants become L4 ones).
+ */
+export function buildPeer(app: App, spec: EstateSpec, clusterDocs: Map<string, any[]>): void {
+  const charts = new Map<string, Chart>();
+  const chartOf = (ns: string) => {
+    let ch = charts.get(ns);
+    if (!ch) {
+      ch = new Chart(app, ns);
+      charts.set(ns, ch);
+      (clusterDocs.get(ns) ?? []).forEach((obj, i) => new ApiObject(ch!, `cnpg${i}`, obj));
+    }
+    return ch;
+  };
+  for (const g of spec.grants) {
+    const ns = dbNamespace(g.cluster);
+    const chart = chartOf(ns);
+    const targetLabels = g.target === 'db'
+      ? { 'cnpg.io/cluster': clusterName(g.cluster), 'cnpg.io/podRole': 'instance' }
+      : g.target === 'pooler' ? { 'cnpg.io/poolerName': `${clusterName(g.cluster)}-pooler-rw` } : { app: `api-${g.cluster}` };
+    const port = g.target === 'api' ? 8080 : 5432;
+    const targetPods = kplus.Pods.select(chart, `${g.id}T`, { labels: targetLabels, namespaces: kplus.Namespaces.select(chart, `${g.id}TN`, { names: [ns] }) });
+    const clientPods = g.clientLabels
+      ? kplus.Pods.select(chart, `${g.id}C`, { labels: g.clientLabels, namespaces: kplus.Namespaces.select(chart, `${g.id}CN`, { names: [g.clientNs] }) })
+      : undefined;
+    const clientPeer: kplus.INetworkPolicyPeer = clientPods ?? kplus.Namespaces.select(chart, `${g.id}CNS`, { names: [g.clientNs] });
+    new kplus.NetworkPolicy(chart, `${g.id}In`, {
+      metadata: { namespace: ns, name: `${g.id.toLowerCase()}-in` },
+      selector: targetPods,
+      ingress: { rules: [{ peer: clientPeer, ports: [kplus.NetworkPolicyPort.tcp(port)] }] },
+    });
+    new kplus.NetworkPolicy(chart, `${g.id}Out`, {
+      metadata: { namespace: g.clientNs, name: `${g.id.toLowerCase()}-out` },
+      selector: clientPods ?? kplus.Pods.all(chart, `${g.id}CA`),
+      egress: { rules: [{ peer: targetPods, ports: [kplus.NetworkPolicyPort.tcp(port)] }] },
+    });
+  }
+}

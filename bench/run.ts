@@ -1,0 +1,140 @@
+/**
+ * `npm run bench`: synthesis time and peak RSS of our constructs against the floor (the same
+ * YAML as plain cdk8s ApiObjects) and the peer (cdk8s-plus-28 NetworkPolicies for the same
+ * grants), at 10 / 100 / 1,000 SecuredPostgres clusters with 10 grants each; the verifier's
+ * connectivity matrix by identities and by pods; and the datapath cost (policy-map entries) of
+ * the seed scenarios against minimal hand-written policies. Every synthesis run is a fresh
+ * child process, so that its maxRSS is its own. Medians of repeated runs.
+ *
+ * Environment: BENCH_SIZES=10,100,1000  BENCH_REPEATS=5  BENCH_TIMEOUT_S=300  BENCH_QUICK=1
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { datapathSection } from './datapath';
+import { verifierSection } from './verifier';
+
+interface Run { ms: number; maxRssMb: number; baseRssMb: number; bytes: number; hash: string; objects: number }
+
+const ROOT = path.resolve(__dirname, '..');
+const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 300);
+
+function child(variant: string, size: number, workdir: string): Run | 'timeout' | string {
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'child.ts'), variant, String(size), workdir], {
+    cwd: ROOT,
+    env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'), TS_NODE_TRANSPILE_ONLY: '1' },
+    encoding: 'utf8',
+    timeout: TIMEOUT_S * 1000,
+    maxBuffer: 1 << 24,
+  });
+  if (r.error && (r.error as any).code === 'ETIMEDOUT') {
+    return 'timeout';
+  }
+  if (r.status !== 0) {
+    return `exit ${r.status}: ${(r.stderr || '').split('\n').filter((l) => l.trim()).slice(-3).join(' | ')}`;
+  }
+  const line = r.stdout.trim().split('\n').pop()!;
+  return JSON.parse(line);
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function table(head: string[], rows: (string | number)[][]): string {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const w = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(w[i])).join(' | ') + ' |';
+  return [line(head), '|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|', ...cells.slice(1).map(line)].join('\n');
+}
+
+function main(): void {
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-sp-bench-'));
+  const out: string[] = [];
+  const log = (s: string) => {
+    out.push(s);
+    console.log(s);
+  };
+  log(`# cdk8s-secured-postgres benchmark (${os.cpus().length} CPUs, node ${process.version}, ${new Date().toISOString()})`);
+  log('');
+  const rows: (string | number)[][] = [];
+  const medians = new Map<number, { ours?: number; floor?: number; peer?: number; rss?: number }>();
+  let failed = '';
+  for (const size of SIZES) {
+    const repeats = size >= 1000 ? Math.max(3, Math.min(REPEATS, 3)) : REPEATS;
+    const runs: Record<string, Run[]> = { ours: [], floor: [], peer: [] };
+    const first = child('ours', size, workdir);
+    if (typeof first !== 'object') {
+      failed = `ours at ${size} clusters: ${first === 'timeout' ? `no result within ${TIMEOUT_S} s` : first}`;
+      log(`ours at ${size} clusters FAILED: ${failed}`);
+      medians.set(size, {});
+      break;
+    }
+    runs.ours.push(first);
+    for (let i = 0; i < repeats; i++) {
+      for (const v of ['floor', 'peer', 'ours']) {
+        if (v === 'ours' && i === repeats - 1) {
+          continue; // the first run counts
+        }
+        const r = child(v, size, workdir);
+        if (typeof r === 'object') {
+          runs[v].push(r);
+        } else {
+          log(`${v} at ${size}: ${r}`);
+        }
+      }
+    }
+    const floorHash = runs.floor[0]?.hash;
+    const same = runs.floor.every((r) => r.hash === first.hash);
+    const m = {
+      ours: median(runs.ours.map((r) => r.ms)),
+      floor: median(runs.floor.map((r) => r.ms)),
+      peer: median(runs.peer.map((r) => r.ms)),
+      rss: median(runs.ours.map((r) => r.maxRssMb)),
+    };
+    medians.set(size, m);
+    for (const v of ['ours', 'floor', 'peer']) {
+      const rs = runs[v];
+      if (rs.length === 0) {
+        continue;
+      }
+      rows.push([
+        size, size * 10, v, rs[0].objects, (rs[0].bytes / 2 ** 20).toFixed(1),
+        median(rs.map((r) => r.ms)).toFixed(0), rs.map((r) => r.ms.toFixed(0)).join('/'),
+        median(rs.map((r) => r.maxRssMb)).toFixed(0), median(rs.map((r) => r.maxRssMb - r.baseRssMb)).toFixed(0),
+        (median(rs.map((r) => r.ms)) / m.floor).toFixed(2),
+        v === 'floor' ? (same ? `= ours (${floorHash})` : 'DIFFERS from ours') : rs[0].hash,
+      ]);
+    }
+  }
+  log('## Synthesis (medians; every run in a fresh process)');
+  log('');
+  log(table(['clusters', 'grants', 'variant', 'objects', 'YAML MiB', 'median ms', 'runs ms', 'maxRSS MiB', 'RSS over start MiB', '/ floor', 'output sha256'], rows));
+  log('');
+  const sizes = SIZES.filter((s) => medians.get(s)?.ours !== undefined);
+  const largest = sizes[sizes.length - 1];
+  const lm = medians.get(largest);
+  const synthRatio = lm?.ours && lm.floor ? lm.ours / lm.floor : Infinity;
+  let scaleRatio = sizes.length < 2 ? NaN : 0;
+  for (let i = 1; i < sizes.length; i++) {
+    const r = medians.get(sizes[i])!.ours! / medians.get(sizes[i - 1])!.ours! / (sizes[i] / sizes[i - 1]) * 10;
+    scaleRatio = Math.max(scaleRatio, r);
+    log(`scale ${sizes[i - 1]} -> ${sizes[i]} clusters: ours ×${(medians.get(sizes[i])!.ours! / medians.get(sizes[i - 1])!.ours!).toFixed(2)}, floor ×${(medians.get(sizes[i])!.floor! / medians.get(sizes[i - 1])!.floor!).toFixed(2)}, peer ×${(medians.get(sizes[i])!.peer! / medians.get(sizes[i - 1])!.peer!).toFixed(2)}`);
+  }
+  if (failed) {
+    scaleRatio = Infinity;
+  }
+  log('');
+  const verify = verifierSection(workdir, largest, log);
+  const map = datapathSection(log);
+  const rss = failed ? Infinity : lm?.rss ?? Infinity;
+  fs.writeFileSync(path.join(__dirname, 'last-run.md'), out.join('\n') + '\n');
+  console.log(`BENCH synth_ratio=${synthRatio.toFixed(2)} scale_ratio=${scaleRatio.toFixed(2)} verify_ms=${verify.toFixed(0)} rss_mb=${rss.toFixed(0)} map_ratio=${map.toFixed(2)}`);
+}
+
+main();
