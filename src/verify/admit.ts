@@ -42,7 +42,30 @@ function schemaFor(minor: number): any {
     delete s.properties.specs.items.anyOf;
     delete s.properties.specs.items.properties.log;
   }
+  if (minor <= 16) {
+    // v1.16 has no cidrGroupSelector in fromCIDRSet/toCIDRSet items (added in v1.17)
+    dropProperty(s, 'cidrGroupSelector');
+  }
   return s;
+}
+
+function dropProperty(node: any, name: string): void {
+  if (!node || typeof node !== 'object') {
+    return;
+  }
+  if (Array.isArray(node)) {
+    node.forEach((n) => dropProperty(n, name));
+    return;
+  }
+  if (node.properties && typeof node.properties === 'object' && name in node.properties) {
+    delete node.properties[name];
+    if (Array.isArray(node.oneOf)) {
+      node.oneOf = node.oneOf.filter((b: any) => !(b.required ?? []).includes(name));
+    }
+  }
+  for (const k of Object.keys(node)) {
+    dropProperty(node[k], name);
+  }
 }
 
 const schemaCache = new Map<number, any>();

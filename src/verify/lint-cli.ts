@@ -4,11 +4,13 @@
 import { Finding, lintManifests } from './lint';
 import { loadManifests } from './manifests';
 
-const USAGE = `usage: cilium-verify lint <file|dir>... [--json] [--version 1.16|1.17|1.18|1.19]
+const USAGE = `usage: cilium-verify lint <file|dir>... [--json] [--version 1.16|1.17|1.18|1.19] [--no-l7-proxy]
 
 Reports mistakes in CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy manifests: fields the
 API server would prune or reject, policies the Cilium agent would ignore, empty sections that
 deny nothing, FQDN rules without a DNS-proxy rule, shadowed L7 rules, and more.
+--no-l7-proxy: the agent runs without the L7 proxy (Helm l7Proxy=false), so any L7 rule makes it
+reject the policy.
 Exit status: 0 no error, 1 at least one error, 2 unreadable input.`;
 
 /** Runs the linter command; returns the exit status. */
@@ -19,6 +21,7 @@ export async function runLintCli(argv: string[], io: { out: (s: string) => void;
   const paths: string[] = [];
   let json = false;
   let version = '1.19';
+  let enableL7Proxy = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') {
@@ -29,6 +32,8 @@ export async function runLintCli(argv: string[], io: { out: (s: string) => void;
         io.err(`cilium-verify lint: --version must be 1.16, 1.17, 1.18 or 1.19, got ${JSON.stringify(version)}`);
         return 2;
       }
+    } else if (a === '--no-l7-proxy') {
+      enableL7Proxy = false;
     } else if (a === '--help' || a === '-h') {
       io.out(USAGE);
       return 0;
@@ -51,7 +56,7 @@ export async function runLintCli(argv: string[], io: { out: (s: string) => void;
     return 2;
   }
   const inputs = manifests.map((m: any) => ({ file: String(m.source ?? '').replace(/#\d+$/, ''), object: m.object }));
-  const findings = lintManifests(inputs, { version });
+  const findings = lintManifests(inputs, { version, enableL7Proxy });
   const files = new Set(inputs.map((i) => i.file)).size;
   for (const f of findings) {
     io.out(json ? JSON.stringify(f) : format(f));

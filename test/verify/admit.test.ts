@@ -41,6 +41,18 @@ describe('admission | API server (CRD schema, pruning)', () => {
     expect(r.agentErrors).toEqual([]);
   });
 
+  test('per-version schemas: log is pruned before 1.18, cidrGroupSelector before 1.17', () => {
+    const withLog = cnp({ endpointSelector: {}, ingress: [{}], log: { value: 'audit' } });
+    expect(admitPolicy(withLog, '1.18').pruned).toEqual([]);
+    expect(admitPolicy(withLog, '1.17').pruned).toEqual(['spec.log']);
+    const group = cnp({ endpointSelector: {}, egress: [{ toCIDRSet: [{ cidrGroupSelector: { matchLabels: { team: 'a' } } }] }] });
+    expect(admitPolicy(group, '1.17')).toMatchObject({ schemaErrors: [], pruned: [] });
+    const r16 = admitPolicy(group, '1.16');
+    expect(r16.pruned).toEqual(['spec.egress[0].toCIDRSet[0].cidrGroupSelector']);
+    // what is left matches no branch of the oneOf: the API server rejects the object
+    expect(r16.schemaErrors.join()).toMatch(/toCIDRSet\[0\]: must have exactly one of cidr, cidrGroupRef \(has 0\)/);
+  });
+
   test('kinds and apiVersions that do not exist are not created', () => {
     expect(admitPolicy({ ...cnp({ endpointSelector: {}, ingress: [{}] }), apiVersion: 'cilium.io/v1alpha1' }, '1.19').schemaErrors[0]).toMatch(/the Cilium policy API is cilium.io\/v2/);
     expect(admitPolicy({ apiVersion: 'cilium.io/v2', kind: 'CiliumConfig', metadata: { name: 'x' } }, '1.19').schemaErrors[0]).toMatch(/no kind "CiliumConfig"/);

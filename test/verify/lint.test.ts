@@ -221,6 +221,18 @@ describe('lint | command line', () => {
     }
   });
 
+  test('--no-l7-proxy and --version reach the linter; a bad --version exits 2', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-l7-'));
+    const file = path.join(dir, 'l7.yaml');
+    fs.writeFileSync(file, JSON.stringify({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'x' },
+      spec: { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }] } }));
+    expect(await runLintCli([file], capture().io)).toBe(0);
+    const c = capture();
+    expect(await runLintCli([file, '--no-l7-proxy'], c.io)).toBe(1);
+    expect(c.out.join()).toMatch(/L7 proxy is not enabled/);
+    expect(await runLintCli([file, '--version', '2.0'], capture().io)).toBe(2);
+  });
+
   test('unreadable or unparsable input exits 2 naming the file', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-bad-'));
     const bad = path.join(dir, 'bad.yaml');
