@@ -72,6 +72,36 @@ export function goPatternToRegExp(pattern: string): RegExp | undefined {
   }
 }
 
+/**
+ * The API server's `format: cidr` check: kube-openapi's `netutils.ParseCIDRSloppy`, i.e. Go's
+ * net.ParseCIDR but tolerating leading zeros in IPv4 octets and in the prefix length (read as
+ * decimal). The Cilium agent parses with netip.ParsePrefix, which refuses them.
+ */
+export function isCidrSloppy(text: string): boolean {
+  if (typeof text !== 'string') {
+    return false;
+  }
+  const slash = text.indexOf('/');
+  if (slash < 0) {
+    return false;
+  }
+  let ip = text.slice(0, slash);
+  let len = text.slice(slash + 1);
+  if (!/^[0-9]+$/.test(len)) {
+    return false;
+  }
+  len = String(Number(len));
+  const v4 = /^(.*?)([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)$/.exec(ip);
+  if (v4 && (v4[1] === '' || v4[1].endsWith(':'))) {
+    const octets = v4.slice(2).map(Number);
+    if (octets.some((o) => o > 255)) {
+      return false;
+    }
+    ip = v4[1] + octets.join('.');
+  }
+  return _parseCidr(`${ip}/${len}`) !== undefined;
+}
+
 function goRegex(pattern: string): RegExp | undefined {
   if (!regexCache.has(pattern)) {
     regexCache.set(pattern, goPatternToRegExp(pattern));
@@ -220,7 +250,7 @@ function walk(v: any, s: any, path: string, pruned: string[], errors: string[], 
           errors.push(`${path}: ${JSON.stringify(v)} does not match the pattern ${s.pattern}`);
         }
       }
-      if (s.format === 'cidr' && !_parseCidr(v)) {
+      if (s.format === 'cidr' && !isCidrSloppy(v)) {
         errors.push(`${path}: ${JSON.stringify(v)} is not a CIDR (write a prefix length, e.g. "10.0.0.1/32")`);
       }
     }

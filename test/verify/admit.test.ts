@@ -92,6 +92,12 @@ describe('admission | agent (Sanitize)', () => {
     expect(admitPolicy(cnp(spec), '1.18').agentErrors.join()).toMatch(/combining/);
   });
 
+  test('a CIDR with leading zeros passes the API server and is rejected by the agent', () => {
+    const r = admitPolicy(cnp({ endpointSelector: {}, egress: [{ toCIDR: ['010.0.0.0/8'] }] }), '1.19');
+    expect(r.schemaErrors).toEqual([]);
+    expect(r.agentErrors.join()).toMatch(/unable to parse CIDR "010.0.0.0\/8"/);
+  });
+
   test('octal ports parse like Go (010 is 8), named ports are accepted', () => {
     const spec = { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '010' }, { port: 'http-alt' }] }] }] };
     expect(admitPolicy(cnp(spec), '1.19').agentErrors).toEqual([]);

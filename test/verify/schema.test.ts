@@ -156,6 +156,16 @@ describe('schema | the Cilium policy CRD (generated copy)', () => {
     expect(errs(req, S118)).toEqual([]);
   });
 
+  test('format cidr is the API server\'s ParseCIDRSloppy: leading zeros pass (the agent refuses them)', () => {
+    const spec = (c: string) => cnp({ endpointSelector: {}, egress: [{ toCIDR: [c] }] });
+    for (const ok of ['10.0.0.0/8', '10.0.0.1/8', '010.000.0.1/8', '10.0.0.0/08', '2001:db8::/32', '::ffff:10.0.0.1/128', '0.0.0.0/0']) {
+      expect([ok, errs(spec(ok))]).toEqual([ok, []]);
+    }
+    for (const bad of ['10.0.0.1', '10.0.0.0/33', '256.0.0.0/8', '10.0.0/8', 'fe80::1%eth0/64', '10.0.0.0/', ' 10.0.0.0/8', '2001:db8::/129']) {
+      expect([bad, errs(spec(bad)).join()]).toEqual([bad, expect.stringMatching(/is not a CIDR/)]);
+    }
+  });
+
   test('the spec-level anyOf wants one of the four section keys present, even empty', () => {
     expect(errs(cnp({ endpointSelector: {} })).join()).toMatch(/at least one of ingress, ingressDeny, egress, egressDeny/);
     expect(errs(cnp({ endpointSelector: {}, ingress: [] }))).toEqual([]);
