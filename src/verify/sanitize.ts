@@ -246,8 +246,9 @@ function checkPorts(item: any, path: string, ingress: boolean, deny: boolean, ho
     if ((pr.serverNames ?? []).length > 0 && !pr.terminatingTLS) {
       errs.push({ path: `${p}.serverNames`, message: 'ServerNames are not allowed with L7 rules without TLS termination' });
     }
-    if (pr.listener) {
-      errs.push({ path: `${p}.listener`, message: ingress ? 'listener is not allowed on ingress' : 'listener is not allowed with L7 rules' });
+    if (pr.listener && !ingress) {
+      // on ingress the listener is refused anyway (below)
+      errs.push({ path: `${p}.listener`, message: 'listener is not allowed with L7 rules' });
     }
   });
   toPorts.forEach((pr: any, i: number) => {

@@ -80,6 +80,31 @@ describe('admission | agent (Sanitize)', () => {
     expect(r.agentErrors.join('\n')).toMatch(msg);
   });
 
+  test.each<[string, string, any, RegExp]>([
+    ['CiliumNetworkPolicy', 'serverNames with HTTP rules but no terminatingTLS', { endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }], serverNames: ['a.example'], rules: { http: [{}] } }] }] }, /ServerNames are not allowed with L7 rules without TLS termination/],
+    ['CiliumNetworkPolicy', 'a listener on ingress', { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], listener: { envoyConfig: { name: 'e' }, name: 'l' } }] }] }, /listener is not allowed on ingress/],
+    ['CiliumNetworkPolicy', 'a listener with L7 rules', { endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], listener: { envoyConfig: { name: 'e' }, name: 'l' }, rules: { http: [{}] } }] }] }, /listener is not allowed with L7 rules/],
+    ['CiliumNetworkPolicy', 'fromNodes (needs enable-node-selector-labels)', { endpointSelector: {}, ingress: [{ fromNodes: [{ matchLabels: { a: 'b' } }] }] }, /enable-node-selector-labels/],
+    ['CiliumNetworkPolicy', 'a missing port (optional in the v1.19 CRD)', { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ protocol: 'TCP' }] }] }] }, /port must be specified/],
+    ['CiliumNetworkPolicy', 'In with no values', { endpointSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [] }] }, ingress: [{}] }, /values must be non-empty/],
+    ['CiliumClusterwideNetworkPolicy', 'a host policy with HTTP on ingress', { nodeSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{}] } }] }] }, /host policies support L7 DNS rules on egress only/],
+  ])('the agent rejects (%s) %s', (kind, _n, spec, msg) => {
+    const r = admitPolicy({ ...cnp(spec), kind, metadata: kind === 'CiliumNetworkPolicy' ? { name: 'p', namespace: 'default' } : { name: 'p' } }, '1.19');
+    expect(r.schemaErrors).toEqual([]);
+    expect(r.agentErrors.join('\n')).toMatch(msg);
+  });
+
+  test.each<[string, string, any, RegExp]>([
+    ['CiliumNetworkPolicy', 'a headerMatch without a name', { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ headerMatches: [{ value: 'x' }] }] } }] }] }, /headerMatches\[0\]\.name: required field missing/],
+    ['CiliumNetworkPolicy', 'l7 without l7proto', { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { l7: [{ k: 'v' }] } }] }] }, /must have exactly one of http, kafka, dns, l7proto \(has 0\)/],
+    ['CiliumNetworkPolicy', 'two L7 types in one item', { endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{}], kafka: [{ topic: 't' }] } }] }] }, /must have exactly one of http, kafka, dns, l7proto \(has 2\)/],
+    ['CiliumNetworkPolicy', 'a matchName and a matchPattern in one toFQDNs item', { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: 'a.example', matchPattern: '*.example' }] }] }, /toFQDNs\[0\]: must have exactly one of matchName, matchPattern/],
+  ])('the CRD already rejects (%s) %s', (kind, _n, spec, msg) => {
+    const r = admitPolicy(cnp(spec), '1.19');
+    expect(r.object).toBeUndefined();
+    expect(r.schemaErrors.join('\n')).toMatch(msg);
+  });
+
   test('toServices with toPorts is rejected at 1.16 and accepted from 1.17', () => {
     const spec = { endpointSelector: {}, egress: [{ toServices: [{ k8sService: { serviceName: 'db', namespace: 'x' } }], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] }] };
     expect(admitPolicy(cnp(spec), '1.16').agentErrors.join()).toMatch(/Combining ToServices and ToPorts/);
