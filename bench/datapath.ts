@@ -15,7 +15,8 @@ import { FlaskPostgresExample } from '../examples/flask-postgres';
 import { FrontendBackendExample } from '../examples/frontend-backend';
 import { GatewayDemoExample } from '../examples/gateway-demo';
 import { loadScenario } from '../src/verify';
-import { compileSelector, identityKey, Label, podIdentityLabels, reservedLabels, Selector, selectorAddMatch, selectorHasKey, selectorMatches } from '../src/verify/labels';
+import { Label } from '../src/verify/model';
+import { compileSelector, identityKey, podIdentityLabels, reservedLabels, Selector, selectorAddMatch, selectorHasKey, selectorMatches } from '../src/verify/labels';
 
 const EXAMPLES: Record<string, new (app: App, id: string) => Chart> = {
   'cnpg-cilium': CnpgCiliumExample,

@@ -130,7 +130,7 @@ export function buildPeer(app: App, spec: EstateSpec, clusterDocs: Map<string, a
   for (const g of spec.grants) {
     const ns = dbNamespace(g.cluster);
     const chart = chartOf(ns);
-    const targetLabels = g.target === 'db'
+    const targetLabels: Record<string, string> = g.target === 'db'
       ? { 'cnpg.io/cluster': clusterName(g.cluster), 'cnpg.io/podRole': 'instance' }
       : g.target === 'pooler' ? { 'cnpg.io/poolerName': `${clusterName(g.cluster)}-pooler-rw` } : { app: `api-${g.cluster}` };
     const port = g.target === 'api' ? 8080 : 5432;

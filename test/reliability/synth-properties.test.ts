@@ -1,0 +1,112 @@
+/**
+ * Synth-level properties over random estates: determinism under shuffled declaration order,
+ * no wildcard by omission, and the shape the CRD and the agent accept.
+ */
+import * as fc from 'fast-check';
+import { admitPolicy } from '../../src/verify/admit';
+import { Estate, estateArb, synth } from './estate-arb';
+
+const SEED = 20251125;
+
+function permutationArb(n: number): fc.Arbitrary<number[]> {
+  return fc.array(fc.nat(), { minLength: n, maxLength: n }).map((keys) => keys.map((k, i) => [k, i]).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[1]));
+}
+
+const estateWithOrder = estateArb.chain((e) => fc.tuple(fc.constant(e), permutationArb(e.clusters.length + e.grants.length + e.baselines.length)));
+
+/** What the estate asked for that legitimately renders as a wildcard. */
+function asked(e: Estate): { anyone: boolean; wholeNamespaces: Set<string> } {
+  const wholeNamespaces = new Set<string>(e.baselines);
+  for (const g of e.grants) {
+    if (g.client.kind === 'namespace') {
+      wholeNamespaces.add(g.client.ns);
+    }
+  }
+  return { anyone: e.grants.some((g) => g.client.kind === 'anyone'), wholeNamespaces };
+}
+
+/** Every wildcard by omission in one synthesized policy that `e` did not ask for. */
+export function wildcardsByOmission(doc: any, e: Estate): string[] {
+  const out: string[] = [];
+  const { anyone, wholeNamespaces } = asked(e);
+  const name = `${doc.kind} ${doc.metadata?.namespace ?? ''}/${doc.metadata?.name}`;
+  const spec = doc.spec ?? {};
+  for (const sec of ['ingress', 'egress', 'ingressDeny', 'egressDeny']) {
+    if (Array.isArray(spec[sec]) && spec[sec].length === 0) {
+      out.push(`${name}: ${sec}: [] (selects the pods and allows or denies nothing)`);
+    }
+  }
+  const sel = spec.endpointSelector;
+  if (sel && Object.keys(sel).length === 0 && !wholeNamespaces.has(doc.metadata?.namespace)) {
+    out.push(`${name}: endpointSelector {} (every pod of the namespace) that no baseline or namespace grant asked for`);
+  }
+  for (const sec of ['ingress', 'egress']) {
+    for (const [i, item] of (spec[sec] ?? []).entries()) {
+      const keys = Object.keys(item);
+      const peerKeys = keys.filter((k) => /^(from|to)(Endpoints|Entities|CIDR|CIDRSet|FQDNs|Services|Groups|Nodes|Requires)$/.test(k));
+      if (keys.includes('toPorts') && peerKeys.length === 0 && !(sec === 'ingress' && anyone)) {
+        out.push(`${name}: ${sec}[${i}] has toPorts and no peer (L4-only: every peer) that no AccessClient.anyone() grant asked for`);
+      }
+      for (const k of ['fromEndpoints', 'toEndpoints']) {
+        for (const s of item[k] ?? []) {
+          if (!s || Object.keys(s).length === 0) {
+            out.push(`${name}: ${sec}[${i}].${k} has an empty selector (every endpoint of the cluster)`);
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+describe('random estates: synth-level properties', () => {
+  // Grants shuffled among themselves (clusters and baselines keep their order): the grant
+  // registry sorts its policies, so the bytes must not change.
+  test('grants declared in a shuffled order synthesize byte-identical YAML', () => {
+    fc.assert(fc.property(estateWithOrder, ([e, order]) => {
+      const fixed = e.clusters.length;
+      const grantOrder = order.filter((i) => i >= fixed && i < fixed + e.grants.length);
+      const perm = [...Array.from({ length: fixed }, (_, i) => i), ...grantOrder,
+        ...Array.from({ length: e.baselines.length }, (_, i) => fixed + e.grants.length + i)];
+      const a = synth(e).yaml;
+      const b = synth(e, perm).yaml;
+      if (a !== b) {
+        throw new Error(`output differs between declaration orders ${JSON.stringify(perm)}\n--- in order\n${a}\n--- shuffled\n${b}`);
+      }
+    }), { numRuns: 250, seed: SEED });
+  });
+
+  test('everything declared in a shuffled order synthesizes the same documents', () => {
+    fc.assert(fc.property(estateWithOrder, ([e, order]) => {
+      const docs = (y: string) => y.split(/^---$/m).map((d) => d.trim()).sort();
+      expect(docs(synth(e, order).yaml)).toEqual(docs(synth(e).yaml));
+    }), { numRuns: 200, seed: SEED + 2 });
+  });
+
+  // KNOWN GAP (issue 7): only grant policies are sorted; SecuredPostgres, Pooler and
+  // NamespaceBaseline objects come out in construct-tree (declaration) order, so a baseline
+  // declared after a grant instead of before changes the byte order of the output (same
+  // documents, see the test above). Remove `.failing` when the library sorts every policy.
+  test.failing('everything declared in a shuffled order synthesizes byte-identical YAML', () => {
+    fc.assert(fc.property(estateWithOrder, ([e, order]) => {
+      expect(synth(e, order).yaml).toBe(synth(e).yaml);
+    }), { numRuns: 100, seed: SEED });
+  });
+
+  test('no policy is a wildcard by omission, and every policy is admitted by the CRD schema and the agent', () => {
+    fc.assert(fc.property(estateArb, (e) => {
+      const { docs } = synth(e);
+      const problems: string[] = [];
+      for (const d of docs.filter((x) => /^Cilium/.test(x.kind))) {
+        problems.push(...wildcardsByOmission(d, e));
+        const r = admitPolicy(d, '1.19');
+        for (const m of [...r.schemaErrors, ...r.agentErrors]) {
+          problems.push(`${d.metadata?.name}: rejected: ${m}`);
+        }
+      }
+      if (problems.length) {
+        throw new Error(problems.join('\n'));
+      }
+    }), { numRuns: 500, seed: SEED + 1 });
+  });
+});
