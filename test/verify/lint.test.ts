@@ -137,6 +137,21 @@ describe('lint | rules', () => {
     }
   });
 
+  test.each<[string, any, string, RegExp]>([
+    ['a misspelled peer next to toPorts opens the ports to every peer', { endpointSelector: {}, ingress: [{ fromEndpoint: [{ matchLabels: { app: 'a' } }], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] }] },
+      'spec.ingress[0].fromEndpoint', /did you mean "fromEndpoints".*allows those ports from\/to every peer/],
+    ['a misspelled peer alone leaves a deny-all item', { endpointSelector: {}, ingress: [{ fromEndpoint: [{}] }] }, 'spec.ingress[0].fromEndpoint', /left empty: it allows nothing/],
+    ['a misspelled toPorts allows every port', { endpointSelector: {}, egress: [{ toEntities: ['world'], toPort: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] }, 'spec.egress[0].toPort', /did you mean "toPorts".*allowed on every port and protocol/],
+    ['a misspelled section drops it', { endpointSelector: {}, ingres: [{}], egress: [{}] }, 'spec.ingres', /did you mean "ingress".*whole section is pruned/],
+    ['a misspelled matchLabels empties the selector', { endpointSelector: { matchLabel: { app: 'a' } }, ingress: [{}] }, 'spec.endpointSelector.matchLabel', /did you mean "matchLabels".*selector loses those conditions/],
+    ['a misspelled egressDeny peer', { endpointSelector: {}, egressDeny: [{ toEntity: ['world'] }] }, 'spec.egressDeny[0].toEntity', /did you mean "toEntities".*denies nothing, but still puts the pods into default deny/],
+  ])('pruned-field consequence: %s', (_n, spec, p, msg) => {
+    const f = lintManifests([{ file: 'f.yaml', object: cnp('p', spec) }]).filter((x) => x.rule === 'pruned-field');
+    expect(f.map((x) => x.path)).toEqual([p]);
+    expect(f[0].message).toMatch(msg);
+    expect(f[0].severity).toBe('error');
+  });
+
   test('ordinary same-namespace peers and sound policies are not flagged', () => {
     const f = lintManifests([
       { file: 'f.yaml', object: cnp('web-to-api', { description: 'web pods reach the api on 8080', endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }], toPorts: [{ ports: [{ port: '8080', protocol: 'TCP' }] }] }] }) },
