@@ -304,14 +304,15 @@ function crossChecks(admitted: { input: LintInput; res: AdmissionResult }[]): Fi
       }
     });
     // DNS on UDP only
+    // a DNS item: towards the cluster DNS pods, or port 53 towards any peer (no L3 part)
+    const towardsDns = (e: any) => (e?.toEndpoints ?? []).some(isDnsServerSelector) || peerOf(e) === undefined;
     egress.forEach((item, i) => {
-      const sels = item?.toEndpoints ?? [];
-      if (!sels.some(isDnsServerSelector)) {
+      if (!towardsDns(item)) {
         return;
       }
       const ps = ports(item).filter((p) => p.port === '53');
       if (ps.length > 0 && ps.every((p) => p.protocol === 'UDP')) {
-        const tcpElsewhere = views.some((w) => sameSubject(w, v) && (w.rule.egress ?? []).some((e: any) => (e?.toEndpoints ?? []).some(isDnsServerSelector)
+        const tcpElsewhere = views.some((w) => sameSubject(w, v) && (w.rule.egress ?? []).some((e: any) => towardsDns(e)
           && ports(e).some((p) => p.port === '53' && (p.protocol === 'TCP' || p.protocol === 'ANY'))));
         if (!tcpElsewhere) {
           add(`${v.path}.egress[${i}].toPorts`, 'warning', 'dns-udp-only', 'DNS is allowed on UDP only: answers too large for UDP are retried over TCP, which is then dropped', 'allow port 53 with protocol ANY (UDP and TCP)');

@@ -119,6 +119,8 @@ describe('lint | rules', () => {
     ['toFQDNs with a DNS rule on a port other than 53', [cnp('p', { endpointSelector: { matchLabels: { app: 'a' } }, egress: [{ toFQDNs: [{ matchName: 'example.com' }] },
       { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '5353', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }] })], 'error:fqdn-without-dns-proxy'],
     ['DNS on UDP only', [cnp('p', { endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }] })], 'warning:dns-udp-only'],
+    ['DNS on UDP only towards any peer', [cnp('p', { endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }] })], 'warning:dns-udp-only'],
+    ['problems in a specs list', [{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'x' }, specs: [{ endpointSelector: {}, ingress: [{}] }, { endpointSelector: {}, egress: [] }] }], 'error:empty-section'],
     ['an L4 rule in another policy shadowing L7', [
       cnp('l7', { endpointSelector: { matchLabels: { app: 'a' } }, ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }] }),
       cnp('l4', { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }] }] }] })], 'warning:l7-shadowed'],
@@ -150,6 +152,21 @@ describe('lint | rules', () => {
     expect(f.map((x) => x.path)).toEqual([p]);
     expect(f[0].message).toMatch(msg);
     expect(f[0].severity).toBe('error');
+  });
+
+  test('DNS on UDP in one policy and TCP in another for the same pods is fine', () => {
+    const dns = { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' };
+    const f = lintManifests([
+      { object: cnp('udp', { endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: dns }], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }] }) },
+      { object: cnp('tcp', { endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: dns }], toPorts: [{ ports: [{ port: '53', protocol: 'TCP' }] }] }] }) },
+    ]);
+    expect(f).toEqual([]);
+  });
+
+  test('a finding in specs[1] has the specs path', () => {
+    const f = lintManifests([{ object: { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'x' }, specs: [{ endpointSelector: {}, ingress: [{}] }, { endpointSelector: {}, egress: [] }] } }]);
+    expect(f.filter((x) => x.rule === 'empty-section').map((x) => x.path)).toEqual(['specs[1].egress']);
+    expect(f.find((x) => x.rule === 'agent-rejects')!.path).toEqual('specs[1]');
   });
 
   test('ordinary same-namespace peers and sound policies are not flagged', () => {
