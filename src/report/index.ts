@@ -1,0 +1,106 @@
+/**
+ * The connectivity report: who may reach whom, on which ports and HTTP routes, what stays
+ * refused, per namespace, with a Mermaid flowchart of the allowed flows. Library API of
+ * `cilium-verify report` and of the cdk8s validation plugin.
+ */
+import * as path from 'path';
+import { runScenario } from '../verify/index';
+import { formatPolicyRef } from '../verify/model';
+import { ScenarioInput } from './input';
+import { CheckedFlow, renderMarkdown } from './markdown';
+import { Matrix, MatrixFlow, connectivityMatrix } from './matrix';
+
+export { readManifests, readScenario, ScenarioInput, SourcedObject } from './input';
+export { CheckedFlow, MarkdownOptions, renderMarkdown } from './markdown';
+export { connectivityMatrix, Matrix, MatrixFlow, MatrixInput, ProbePort, ReportPeer } from './matrix';
+export { ReportPod } from './workloads';
+
+/** Input of a report. */
+export interface ConnectivityReportOptions {
+  /** The manifest objects (policies, workloads; other kinds are ignored). */
+  readonly objects: readonly any[];
+  /** Scenarios: their endpoints stand for the workloads, their flows are checked and listed. */
+  readonly scenarios?: readonly ScenarioInput[];
+  /** Title of the Markdown document. */
+  readonly title?: string;
+  /** Names of the inputs, listed under the title (keep them relative for reproducible reports). */
+  readonly sources?: readonly string[];
+}
+
+/** A rendered report. */
+export interface ConnectivityReport {
+  readonly markdown: string;
+  readonly matrix: Matrix;
+  readonly checks: readonly CheckedFlow[];
+  /** Checked flows whose verdict is not the expected one. */
+  readonly failures: readonly CheckedFlow[];
+}
+
+/** Evaluates every flow of the scenarios against the objects (plus each scenario's own `policies`). */
+export function checkScenarios(objects: readonly any[], scenarios: readonly ScenarioInput[]): CheckedFlow[] {
+  const out: CheckedFlow[] = [];
+  for (const s of scenarios) {
+    for (const o of runScenario(s, objects.map((object) => ({ object }))).outcomes) {
+      out.push({ file: s.file ?? '<scenario>', index: o.index, flow: o.flow, result: o.result });
+    }
+  }
+  return out;
+}
+
+/** Builds the report. Deterministic: the same input gives byte-identical Markdown. */
+export function connectivityReport(options: ConnectivityReportOptions): ConnectivityReport {
+  const scenarios = options.scenarios ?? [];
+  const endpoints = new Map<string, any>();
+  const namespaces: Record<string, any> = {};
+  const dns: Record<string, string[]> = {};
+  let env = {};
+  for (const s of scenarios) {
+    for (const e of s.endpoints) if (!endpoints.has(e.name)) endpoints.set(e.name, e);
+    Object.assign(namespaces, s.namespaces);
+    Object.assign(dns, s.dns);
+    env = { ...s.env, ...env };
+  }
+  const objects = [...options.objects, ...scenarios.flatMap((s) => s.policies.map((p) => p.object))];
+  const matrix = connectivityMatrix({
+    objects,
+    endpoints: endpoints.size ? [...endpoints.values()] : undefined,
+    namespaces,
+    services: scenarios.flatMap((s) => s.services),
+    dns,
+    env,
+  });
+  const checks = checkScenarios(options.objects, scenarios);
+  const failures = checks.filter((c) => c.flow.expect !== undefined && c.flow.expect !== c.result.verdict);
+  const markdown = renderMarkdown(matrix, { title: options.title, sources: options.sources, checks });
+  return { markdown, matrix, checks, failures };
+}
+
+/** A JSON view of the report, for machines. */
+export function reportJson(r: ConnectivityReport): any {
+  const allowed = r.matrix.flows.filter((f) => f.enforced && f.result.verdict === 'ALLOW');
+  const side = (f: MatrixFlow, dir: 'egress' | 'ingress') => {
+    const d = f.result[dir];
+    return d && d.enforced && d.policy ? `${formatPolicyRef(d.policy)}${d.rule ? ` ${d.rule}` : ''}` : undefined;
+  };
+  return {
+    version: r.matrix.engine.env.version,
+    ports: r.matrix.ports.map((p) => `${p.proto}/${p.port}`),
+    pods: r.matrix.pods.map((p) => ({ name: p.name, namespace: p.namespace, labels: p.labels, origin: p.origin, declared: p.declared, selectedBy: r.matrix.selecting[p.name] ?? [] })),
+    peers: r.matrix.peers.map((p) => ({ name: p.name, ref: p.ref })),
+    allowed: allowed.map((f) => ({
+      src: f.src, dst: f.dst, proto: f.proto, port: f.port, http: f.http, egress: side(f, 'egress'), ingress: side(f, 'ingress'),
+    })),
+    inert: r.matrix.inert,
+    checks: r.checks.map((c) => ({
+      file: c.file, index: c.index, src: c.flow.src, dst: c.flow.dst, proto: c.flow.proto, port: c.flow.port,
+      verdict: c.result.verdict, ...(c.flow.expect ? { expect: c.flow.expect, ok: c.flow.expect === c.result.verdict } : {}), reason: c.result.reason,
+    })),
+  };
+}
+
+/** A path for the report's "Made from" line: relative to `base` when inside it, with forward slashes. */
+export function displayPath(p: string, base: string = process.cwd()): string {
+  const rel = path.relative(base, path.resolve(p));
+  const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : path.basename(p);
+  return shown.split(path.sep).join('/');
+}

@@ -1,0 +1,303 @@
+/**
+ * The connectivity matrix behind the report: every party (pods, stand-ins for the pods the
+ * policies name, probes, and the non-pod peers) against every other, on every port the
+ * policies mention, evaluated by the verifier's engine with Cilium's semantics.
+ */
+import { PolicyEngine } from '../verify/engine';
+import { workloadObjects } from '../verify/manifests';
+import {
+  DirectionResult, EndpointDef, FlowInput, FlowProto, FlowResult, NamespaceDef, PolicyRefData, ServiceDef, VerifyEnv, formatPolicyRef,
+} from '../verify/model';
+import { ReportPod, dedupePods, podsFromManifests, probePods, standInsFromPolicies, subjectsFromPolicies } from './workloads';
+
+/** A non-pod peer of the report. */
+export interface ReportPeer {
+  /** The engine's notation: `world:203.0.113.10`, `kube-apiserver`, ... */
+  readonly ref: string;
+  /** How the report names it. */
+  readonly name: string;
+}
+
+/** A port the matrix probes. */
+export interface ProbePort {
+  readonly proto: FlowProto;
+  readonly port: number;
+}
+
+/** One evaluated flow of the matrix. */
+export interface MatrixFlow {
+  /** Report name of the source. */
+  readonly src: string;
+  /** Report name of the destination. */
+  readonly dst: string;
+  readonly srcNamespace?: string;
+  readonly dstNamespace?: string;
+  readonly proto: FlowProto;
+  readonly port: number;
+  readonly result: FlowResult;
+  /** L7 rules of the allowing rule: HTTP routes (`GET /api`) and DNS names (`DNS *`). */
+  readonly http: readonly string[];
+  /** Whether a policy took part (some side enforced); false for traffic nothing restricts. */
+  readonly enforced: boolean;
+}
+
+/** Input of the matrix: the manifests, and optionally the workloads of a scenario. */
+export interface MatrixInput {
+  /** Every manifest object (policies and workloads; other kinds are ignored). */
+  readonly objects: readonly any[];
+  /** Scenario endpoints; when given they are the declared pods (manifest workloads are added too). */
+  readonly endpoints?: readonly EndpointDef[];
+  readonly namespaces?: Readonly<Record<string, NamespaceDef>>;
+  readonly services?: readonly ServiceDef[];
+  readonly dns?: Readonly<Record<string, readonly string[]>>;
+  readonly env?: Partial<VerifyEnv>;
+}
+
+/** The evaluated matrix. */
+export interface Matrix {
+  readonly pods: readonly ReportPod[];
+  readonly peers: readonly ReportPeer[];
+  readonly ports: readonly ProbePort[];
+  readonly flows: readonly MatrixFlow[];
+  /** Policies that have no effect, and why (from the engine). */
+  readonly inert: readonly string[];
+  /** Policy references (formatted) selecting each pod, by pod name. */
+  readonly selecting: Readonly<Record<string, readonly string[]>>;
+  /** Made-up DNS answers used for `toFQDNs` names the input did not resolve. */
+  readonly dns: Readonly<Record<string, readonly string[]>>;
+  readonly engine: PolicyEngine;
+}
+
+const POLICY_KINDS = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
+
+function isPolicy(o: any): boolean {
+  return !!o && typeof o === 'object' && POLICY_KINDS.includes(o.kind);
+}
+
+function specsOf(o: any): any[] {
+  const out: any[] = [];
+  if (o.spec && typeof o.spec === 'object') out.push(o.spec);
+  if (Array.isArray(o.specs)) out.push(...o.specs.filter((s: any) => s && typeof s === 'object'));
+  return out;
+}
+
+function rulesOf(spec: any): any[] {
+  return ['ingress', 'ingressDeny', 'egress', 'egressDeny'].flatMap((k) => (Array.isArray(spec[k]) ? spec[k] : []));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A deterministic address inside an IPv4 CIDR (the first host), or undefined. */
+function hostIn(cidr: string): string | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  if (!m) return undefined;
+  const parts = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (parts.some((p) => p > 255) || bits > 32) return undefined;
+  let v = ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  v = (v & mask) >>> 0;
+  if (bits < 31) v += 1;
+  return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+}
+
+/** The non-pod peers worth showing: the internet, the cluster's own entities, and every CIDR and FQDN a policy names. */
+function peersOf(policies: readonly any[], dns: Record<string, readonly string[]>): ReportPeer[] {
+  const out: ReportPeer[] = [
+    { ref: 'world:203.0.113.10', name: 'the internet (world)' },
+    { ref: 'kube-apiserver', name: 'kube-apiserver' },
+    { ref: 'host', name: 'host (node)' },
+    { ref: 'remote-node', name: 'remote-node' },
+    { ref: 'ingress', name: 'ingress (Cilium Gateway/Ingress proxy)' },
+  ];
+  const cidrs = new Set<string>();
+  for (const o of policies) {
+    for (const spec of specsOf(o)) {
+      for (const r of rulesOf(spec)) {
+        for (const c of [...(r.fromCIDR ?? []), ...(r.toCIDR ?? [])]) if (typeof c === 'string') cidrs.add(c);
+        for (const c of [...(r.fromCIDRSet ?? []), ...(r.toCIDRSet ?? [])]) if (c && typeof c.cidr === 'string') cidrs.add(c.cidr);
+      }
+    }
+  }
+  for (const c of [...cidrs].sort()) {
+    const ip = hostIn(c);
+    if (ip && c !== '0.0.0.0/0') out.push({ ref: `world:${ip}`, name: `${c} (${ip})` });
+  }
+  for (const name of Object.keys(dns).sort()) {
+    const ip = dns[name][0];
+    if (ip) out.push({ ref: `world:${ip}`, name: `${name} (${ip})` });
+  }
+  const seen = new Set<string>();
+  return out.filter((p) => (seen.has(p.ref) ? false : (seen.add(p.ref), true)));
+}
+
+/** `toFQDNs` names without an answer in `dns` get one from 198.51.100.0/24 (TEST-NET-2). */
+function fqdnAnswers(policies: readonly any[], given: Readonly<Record<string, readonly string[]>>): Record<string, readonly string[]> {
+  const names = new Set<string>();
+  for (const o of policies) {
+    for (const spec of specsOf(o)) {
+      for (const r of Array.isArray(spec.egress) ? spec.egress : []) {
+        for (const f of r?.toFQDNs ?? []) if (f && typeof f.matchName === 'string') names.add(f.matchName.replace(/\.$/, ''));
+      }
+    }
+  }
+  const out: Record<string, readonly string[]> = { ...given };
+  let next = 20;
+  for (const n of [...names].sort()) {
+    if (!out[n]) out[n] = [`198.51.100.${next++}`];
+  }
+  return out;
+}
+
+function addPort(set: Map<string, ProbePort>, proto: string, port: number): void {
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) return;
+  const protos: FlowProto[] = proto === 'ANY' || proto === '' ? ['TCP', 'UDP'] : proto === 'TCP' || proto === 'UDP' || proto === 'SCTP' ? [proto] : [];
+  for (const p of protos) set.set(`${p}/${port}`, { proto: p, port });
+}
+
+/** The ports to probe: every port of the policies (named ports resolved through the pods) and every named pod port. */
+function portsOf(policies: readonly any[], pods: readonly ReportPod[]): ProbePort[] {
+  const set = new Map<string, ProbePort>();
+  const named = new Map<string, string[]>();
+  for (const p of pods) {
+    for (const [n, v] of Object.entries(p.namedPorts ?? {})) {
+      named.set(n, [...(named.get(n) ?? []), v]);
+      const [num, proto] = v.split('/');
+      if (p.declared) addPort(set, (proto ?? 'TCP').toUpperCase(), Number(num));
+    }
+  }
+  for (const o of policies) {
+    for (const spec of specsOf(o)) {
+      for (const r of rulesOf(spec)) {
+        for (const tp of r?.toPorts ?? []) {
+          for (const pp of tp?.ports ?? []) {
+            if (!pp) continue;
+            const proto = typeof pp.protocol === 'string' ? pp.protocol.toUpperCase() : 'ANY';
+            const raw = pp.port === undefined ? '' : String(pp.port);
+            if (/^[0-9]+$/.test(raw)) addPort(set, proto, Number(raw));
+            else if (raw) for (const v of named.get(raw) ?? []) addPort(set, proto === 'ANY' ? (v.split('/')[1] ?? 'TCP').toUpperCase() : proto, Number(v.split('/')[0]));
+          }
+        }
+      }
+    }
+  }
+  return [...set.values()].sort((a, b) => a.port - b.port || cmp(a.proto, b.proto));
+}
+
+/** Follows a rule path such as `spec.ingress[1].toPorts[0]` into a policy object. */
+function at(obj: any, path: string): any {
+  let cur = obj;
+  for (const part of path.match(/[^.[\]]+/g) ?? []) {
+    if (cur === undefined || cur === null) return undefined;
+    cur = cur[/^[0-9]+$/.test(part) ? Number(part) : part];
+  }
+  return cur;
+}
+
+function httpText(h: any): string {
+  const parts = [h.method ? String(h.method) : 'any method', h.path ? String(h.path) : 'any path'];
+  if (h.host) parts.push(`host ${h.host}`);
+  for (const hd of h.headers ?? []) parts.push(`header ${hd}`);
+  for (const hm of h.headerMatches ?? []) if (hm?.name) parts.push(`header ${hm.name}${hm.value ? `: ${hm.value}` : ''}`);
+  return parts.join(' ');
+}
+
+function portMatches(pp: any, port: ProbePort): boolean {
+  const proto = typeof pp?.protocol === 'string' ? pp.protocol.toUpperCase() : 'ANY';
+  if (proto !== 'ANY' && proto !== port.proto) return false;
+  const raw = pp?.port === undefined ? '0' : String(pp.port);
+  if (!/^[0-9]+$/.test(raw)) return true; // named port: the engine already matched it
+  const lo = Number(raw);
+  const hi = typeof pp.endPort === 'number' ? pp.endPort : lo;
+  return lo === 0 || (port.port >= lo && port.port <= hi);
+}
+
+/** HTTP routes of the deciding rule of an allowed direction. */
+function httpRoutes(d: DirectionResult | undefined, policies: Map<string, any>, port: ProbePort): string[] {
+  if (!d || !d.enforced || d.verdict !== 'ALLOW' || !d.policy || !d.rule) return [];
+  const obj = policies.get(formatPolicyRef(d.policy));
+  if (!obj) return [];
+  const node = at(obj, d.rule);
+  if (!node || typeof node !== 'object') return [];
+  const portRules: any[] = node.rules ? [node] : (node.toPorts ?? []).filter((tp: any) => (tp?.ports ?? [{}]).some((pp: any) => portMatches(pp, port)));
+  const out: string[] = [];
+  for (const tp of portRules) {
+    for (const h of tp?.rules?.http ?? []) out.push(httpText(h));
+    for (const d of tp?.rules?.dns ?? []) out.push(`DNS ${d?.matchName ?? d?.matchPattern ?? '?'}`);
+  }
+  return [...new Set(out)].sort();
+}
+
+function refOf(o: any): string {
+  const p: PolicyRefData = o.kind === 'CiliumClusterwideNetworkPolicy'
+    ? { kind: o.kind, name: o.metadata?.name ?? '<unnamed>' }
+    : { kind: o.kind, namespace: o.metadata?.namespace || 'default', name: o.metadata?.name ?? '<unnamed>' };
+  return formatPolicyRef(p);
+}
+
+/** Evaluates the matrix. Deterministic: the same input gives the same flows in the same order. */
+export function connectivityMatrix(input: MatrixInput): Matrix {
+  const policies = input.objects.filter(isPolicy);
+  const dns = fqdnAnswers(policies, input.dns ?? {});
+  const declared: ReportPod[] = [
+    ...(input.endpoints ?? []).map((e) => ({ ...e, origin: 'scenario endpoint', declared: true })),
+    // the scenario's endpoints replace the pods derived from the manifests
+    ...(input.endpoints && input.endpoints.length > 0 ? [] : podsFromManifests(input.objects)),
+  ];
+  // a stand-in is dropped when a declared pod of its namespace already carries its labels
+  const standIns = [...subjectsFromPolicies(policies), ...standInsFromPolicies(policies)].filter((s) => !declared.some((d) => d.namespace === s.namespace
+    && !s.namespaceLabels && Object.entries(s.labels).every(([k, v]) => d.labels[k] === v || (v === 'any' && k in d.labels))));
+  const namespaceNames = [...new Set([...declared, ...standIns].map((p) => p.namespace))].sort();
+  const pods = dedupePods([...declared, ...standIns, ...probePods(namespaceNames)]);
+  // namespace labels: stand-ins selected by namespace labels, Namespace objects, then the scenario
+  const derived = workloadObjects(input.objects.map((object) => ({ object })));
+  const namespaces: Record<string, NamespaceDef> = {};
+  for (const p of pods) if (p.namespaceLabels) namespaces[p.namespace] = { labels: { ...p.namespaceLabels } };
+  Object.assign(namespaces, derived.namespaces, input.namespaces ?? {});
+  const services = [...(input.services ?? []), ...derived.services.filter((d) => !(input.services ?? []).some((s) => s.name === d.name && s.namespace === d.namespace))];
+  const peers = peersOf(policies, dns);
+  const ports = portsOf(policies, pods);
+
+  // a second pod of each declared workload, so that traffic between its replicas is evaluated too
+  const twins = new Map<string, string>();
+  for (const p of pods) if (p.group) twins.set(p.name, `${p.name} (another replica)`);
+  const engine = new PolicyEngine(policies, {
+    env: input.env,
+    namespaces,
+    endpoints: [...pods, ...pods.filter((p) => p.group).map((p) => ({ ...p, name: twins.get(p.name)! }))],
+    services,
+    dns,
+  });
+
+  const byRef = new Map<string, any>();
+  for (const o of policies) byRef.set(refOf(o), o);
+
+  const ends: { name: string; ref: string; namespace?: string; pod: boolean }[] = [
+    ...pods.map((p) => ({ name: p.name, ref: p.name, namespace: p.namespace, pod: true })),
+    ...peers.map((p) => ({ name: p.name, ref: p.ref, pod: false })),
+  ];
+  const flows: MatrixFlow[] = [];
+  for (const src of ends) {
+    for (const dst of ends) {
+      if (!src.pod && !dst.pod) continue;
+      const dstRef = src === dst ? twins.get(dst.ref) : dst.ref;
+      if (dstRef === undefined) continue;
+      for (const port of ports) {
+        const flow: FlowInput = { src: src.ref, dst: dstRef, proto: port.proto, port: port.port };
+        const result = engine.explain(flow);
+        const enforced = !!(result.egress?.enforced || result.ingress?.enforced);
+        const http = [...new Set([...httpRoutes(result.egress, byRef, port), ...httpRoutes(result.ingress, byRef, port)])].sort();
+        flows.push({
+          src: src.name, dst: dst.name, srcNamespace: src.namespace, dstNamespace: dst.namespace,
+          proto: port.proto, port: port.port, result, http, enforced,
+        });
+      }
+    }
+  }
+  const selecting: Record<string, string[]> = {};
+  for (const p of pods) selecting[p.name] = engine.policiesSelecting(p.name).map(formatPolicyRef).sort();
+  const inert = [...new Set(engine.inert.map((i) => i.message))].sort();
+  return { pods, peers, ports, flows, inert, selecting, dns, engine };
+}

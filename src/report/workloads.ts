@@ -1,0 +1,251 @@
+/**
+ * The parties of a connectivity report: the pods that the manifests create (workload pod
+ * templates, CloudNativePG instances, Jobs and poolers), stand-ins for the pods that the
+ * policies name as peers (e.g. `role: backend` in `default`), and probes for "any other pod".
+ */
+import { EndpointDef } from '../verify/model';
+
+/** A pod (or a group of identical pods) of the report. */
+export interface ReportPod extends EndpointDef {
+  /** How the report names it (also the engine's endpoint name). */
+  readonly name: string;
+  /** Where it comes from: `Deployment default/web`, `peer of CiliumNetworkPolicy x`, `probe`. */
+  readonly origin: string;
+  /** Pods written in the manifests or the scenario, as opposed to stand-ins and probes. */
+  readonly declared: boolean;
+  /** A stand-in for the pods a policy applies to (its `endpointSelector`), when no declared pod matches. */
+  readonly subject?: boolean;
+  /** A group of identical pods (a workload's replicas), as derived from a manifest. */
+  readonly group?: boolean;
+  /** Labels of the (made-up) namespace of a stand-in selected by namespace labels. */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
+}
+
+const WORKLOAD_KINDS: Record<string, (o: any) => any> = {
+  Deployment: (o) => o.spec?.template,
+  StatefulSet: (o) => o.spec?.template,
+  DaemonSet: (o) => o.spec?.template,
+  ReplicaSet: (o) => o.spec?.template,
+  Job: (o) => o.spec?.template,
+  CronJob: (o) => o.spec?.jobTemplate?.spec?.template,
+  Pod: (o) => o,
+};
+
+function strMap(m: any): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!m || typeof m !== 'object') return out;
+  for (const k of Object.keys(m).sort()) {
+    if (typeof m[k] === 'string' || typeof m[k] === 'number' || typeof m[k] === 'boolean') out[k] = String(m[k]);
+  }
+  return out;
+}
+
+function namedPortsOf(podSpec: any): Record<string, string> {
+  const out: Record<string, string> = {};
+  const containers = [...(podSpec?.containers ?? []), ...(podSpec?.initContainers ?? [])];
+  for (const c of containers) {
+    for (const p of c?.ports ?? []) {
+      if (p && typeof p.name === 'string' && typeof p.containerPort === 'number') {
+        out[p.name] = `${p.containerPort}/${typeof p.protocol === 'string' ? p.protocol : 'TCP'}`;
+      }
+    }
+  }
+  return out;
+}
+
+/** The pods the manifests create. `defaultNamespace` is used for objects without one. */
+export function podsFromManifests(objects: readonly any[], defaultNamespace = 'default'): ReportPod[] {
+  const out: ReportPod[] = [];
+  for (const o of objects) {
+    if (!o || typeof o !== 'object' || typeof o.kind !== 'string') continue;
+    const ns = typeof o.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : defaultNamespace;
+    const name = typeof o.metadata?.name === 'string' ? o.metadata.name : '<unnamed>';
+    const tmpl = WORKLOAD_KINDS[o.kind];
+    if (tmpl && (o.apiVersion === 'v1' || o.apiVersion === 'apps/v1' || o.apiVersion === 'batch/v1')) {
+      const t = tmpl(o);
+      if (!t) continue;
+      out.push({
+        name: `${ns}/${name}`,
+        namespace: ns,
+        labels: strMap(t.metadata?.labels),
+        serviceAccount: typeof t.spec?.serviceAccountName === 'string' ? t.spec.serviceAccountName : undefined,
+        namedPorts: namedPortsOf(t.spec),
+        origin: `${o.kind} ${ns}/${name}`,
+        declared: true,
+        group: true,
+      });
+      continue;
+    }
+    if (typeof o.apiVersion === 'string' && o.apiVersion.startsWith('postgresql.cnpg.io/')) {
+      const inherited = strMap(o.spec?.inheritedMetadata?.labels);
+      if (o.kind === 'Cluster') {
+        out.push({
+          name: `${ns}/${name} instances`,
+          namespace: ns,
+          labels: { ...inherited, 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' },
+          serviceAccount: name,
+          namedPorts: { 'postgresql': '5432/TCP', 'status': '8000/TCP', 'metrics': '9187/TCP' },
+          origin: `CNPG Cluster ${ns}/${name}`,
+          declared: true,
+          group: true,
+        });
+        out.push({
+          name: `${ns}/${name} jobs`,
+          namespace: ns,
+          labels: { ...inherited, 'cnpg.io/cluster': name, 'cnpg.io/jobRole': 'initdb' },
+          serviceAccount: name,
+          origin: `CNPG Cluster ${ns}/${name} (bootstrap and join Jobs)`,
+          declared: true,
+          group: true,
+        });
+      } else if (o.kind === 'Pooler') {
+        const cluster = typeof o.spec?.cluster?.name === 'string' ? o.spec.cluster.name : undefined;
+        out.push({
+          name: `${ns}/${name} pooler`,
+          namespace: ns,
+          labels: {
+            ...strMap(o.spec?.template?.metadata?.labels),
+            'cnpg.io/poolerName': name,
+            'cnpg.io/podRole': 'pooler',
+            ...(cluster ? { 'cnpg.io/cluster': cluster } : {}),
+          },
+          serviceAccount: name,
+          namedPorts: { pgbouncer: '5432/TCP', metrics: '9127/TCP' },
+          origin: `CNPG Pooler ${ns}/${name}`,
+          declared: true,
+          group: true,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const POD_NS = 'io.kubernetes.pod.namespace';
+const NS_LABEL_PREFIX = 'io.cilium.k8s.namespace.labels.';
+
+function stripSource(key: string): string {
+  const m = /^(k8s|any|container|unspec):(.*)$/.exec(key);
+  return m ? m[2] : key;
+}
+
+/**
+ * A stand-in pod for a peer selector of a policy, or undefined when the selector cannot be
+ * satisfied by a single made-up pod (reserved labels, negative requirements).
+ */
+function standIn(sel: any, policyNs: string | undefined, origin: string): ReportPod | undefined {
+  if (!sel || typeof sel !== 'object') return undefined;
+  const labels: Record<string, string> = {};
+  let ns: string | undefined;
+  const nsLabels: Record<string, string> = {};
+  const put = (rawKey: string, value: string): boolean => {
+    if (/^reserved:/.test(rawKey)) return false;
+    const key = stripSource(rawKey);
+    if (key === POD_NS) ns = value;
+    else if (key.startsWith(NS_LABEL_PREFIX)) {
+      const k = key.slice(NS_LABEL_PREFIX.length);
+      if (k === 'kubernetes.io/metadata.name') ns = value;
+      else nsLabels[k] = value;
+    } else if (key.startsWith('io.cilium.k8s.policy.')) return false;
+    else labels[key] = value;
+    return true;
+  };
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
+    if (!put(k, String(v))) return undefined;
+  }
+  for (const e of sel.matchExpressions ?? []) {
+    if (!e || typeof e.key !== 'string') return undefined;
+    if (e.operator === 'In' && Array.isArray(e.values) && e.values.length > 0) {
+      if (!put(e.key, String([...e.values].sort()[0]))) return undefined;
+    } else if (e.operator === 'Exists') {
+      // a namespace key with Exists means "any namespace": keep the policy's namespace unset
+      if (stripSource(e.key) === POD_NS) { ns = ns ?? '*'; continue; }
+      if (!put(e.key, 'any')) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  let namespace = ns ?? policyNs;
+  if (namespace === '*' || namespace === undefined) namespace = Object.keys(nsLabels).length ? undefined : 'any-namespace';
+  if (namespace === undefined) {
+    namespace = `ns-${Object.entries(nsLabels).map(([k, v]) => `${k}-${v}`).join('-').replace(/[^a-z0-9-]/gi, '-').toLowerCase()}`;
+  }
+  const keys = Object.keys(labels).sort();
+  const what = keys.length ? `pods ${keys.map((k) => `${k}=${labels[k]}`).join(',')}` : 'any pod';
+  const where = Object.keys(nsLabels).length
+    ? ` (namespaces ${Object.keys(nsLabels).sort().map((k) => `${k}=${nsLabels[k]}`).join(',')})`
+    : ` (${namespace})`;
+  return {
+    name: `${what}${where}`,
+    namespace,
+    labels,
+    origin,
+    declared: false,
+    ...(Object.keys(nsLabels).length ? { namespaceLabels: nsLabels } : {}),
+  };
+}
+
+function* policySpecs(o: any): Generator<any> {
+  if (o.spec && typeof o.spec === 'object') yield o.spec;
+  if (Array.isArray(o.specs)) for (const s of o.specs) if (s && typeof s === 'object') yield s;
+}
+
+/** Stand-in pods for the pods the Cilium policies apply to (their `endpointSelector`). */
+export function subjectsFromPolicies(objects: readonly any[]): ReportPod[] {
+  const out: ReportPod[] = [];
+  for (const o of objects) {
+    if (!o || (o.kind !== 'CiliumNetworkPolicy' && o.kind !== 'CiliumClusterwideNetworkPolicy')) continue;
+    const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
+    const policyNs = clusterwide ? undefined : (o.metadata?.namespace || 'default');
+    const ref = `${o.kind} ${policyNs ? `${policyNs}/` : ''}${o.metadata?.name}`;
+    for (const spec of policySpecs(o)) {
+      const sel = spec.endpointSelector;
+      // `{}` selects every pod of the namespace: the "any other pod" probe stands for it
+      if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) continue;
+      const p = standIn(sel, policyNs, `selected by ${ref}`);
+      if (p) out.push({ ...p, subject: true });
+    }
+  }
+  return out;
+}
+
+/** Stand-in pods for every pod peer the Cilium policies name. */
+export function standInsFromPolicies(objects: readonly any[]): ReportPod[] {
+  const out: ReportPod[] = [];
+  for (const o of objects) {
+    if (!o || (o.kind !== 'CiliumNetworkPolicy' && o.kind !== 'CiliumClusterwideNetworkPolicy')) continue;
+    const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
+    const policyNs = clusterwide ? undefined : (o.metadata?.namespace || 'default');
+    const ref = `${o.kind} ${policyNs ? `${policyNs}/` : ''}${o.metadata?.name}`;
+    for (const spec of policySpecs(o)) {
+      const sels: any[] = [];
+      for (const r of [...(spec.ingress ?? []), ...(spec.ingressDeny ?? [])]) sels.push(...(r?.fromEndpoints ?? []));
+      for (const r of [...(spec.egress ?? []), ...(spec.egressDeny ?? [])]) sels.push(...(r?.toEndpoints ?? []));
+      for (const sel of sels) {
+        const p = standIn(sel, policyNs, `peer of ${ref}`);
+        if (p) out.push(p);
+      }
+    }
+  }
+  return out;
+}
+
+/** Probes: an unlabelled pod in each namespace, and a pod of a namespace nothing mentions. */
+export function probePods(namespaces: readonly string[]): ReportPod[] {
+  const out: ReportPod[] = namespaces.map((ns) => ({
+    name: `any other pod (${ns})`, namespace: ns, labels: { 'report.cilium-verify/probe': 'other' }, origin: 'probe', declared: false,
+  }));
+  out.push({ name: 'a pod of another namespace', namespace: 'other-namespace', labels: { 'report.cilium-verify/probe': 'other' }, origin: 'probe', declared: false });
+  return out;
+}
+
+/** Removes duplicates by name (first wins, a subject stand-in stays a subject) and sorts by namespace, then name. */
+export function dedupePods(pods: readonly ReportPod[]): ReportPod[] {
+  const seen = new Map<string, ReportPod>();
+  for (const p of pods) {
+    const prev = seen.get(p.name);
+    if (!prev) seen.set(p.name, p);
+    else if (p.subject && !prev.declared && !prev.subject) seen.set(p.name, { ...prev, subject: true, origin: p.origin });
+  }
+  return [...seen.values()].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,1 @@
+import '../lib/src/testing/index';
