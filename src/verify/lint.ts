@@ -319,6 +319,17 @@ function crossChecks(admitted: { input: LintInput; res: AdmissionResult }[]): Fi
         }
       }
     });
+    // allow items with ports but no peer: every peer (world, host, every namespace) on those ports
+    for (const dir of ['ingress', 'egress']) {
+      (v.rule[dir] ?? []).forEach((item: any, i: number) => {
+        if (item && typeof item === 'object' && peerOf(item) === undefined && (item.toPorts ?? []).some((tp: any) => (tp?.ports ?? []).length > 0)) {
+          const who = dir === 'ingress' ? 'from every source: the world, the node, every namespace' : 'to every destination: the world, the nodes, every namespace';
+          add(`${v.path}.${dir}[${i}]`, 'warning', 'ports-without-peer',
+            `this ${dir} item has toPorts but no peer, so it allows those ports ${who}`,
+            `if that is the intent, say so with ${dir === 'ingress' ? 'fromEntities' : 'toEntities'}: [all]; otherwise name the peers (${dir === 'ingress' ? 'fromEndpoints, fromEntities' : 'toEndpoints, toEntities'}, ...)`);
+        }
+      });
+    }
     // L4-only rules shadowing L7 rules
     for (const dir of ['ingress', 'egress']) {
       const items: any[] = v.rule[dir] ?? [];
@@ -485,7 +496,7 @@ function claimsNoEgress(text: string): boolean {
 }
 
 function peerOf(item: any): any {
-  for (const k of ['fromEndpoints', 'toEndpoints', 'fromEntities', 'toEntities', 'fromCIDR', 'toCIDR', 'fromCIDRSet', 'toCIDRSet', 'toFQDNs', 'toServices']) {
+  for (const k of ['fromEndpoints', 'toEndpoints', 'fromEntities', 'toEntities', 'fromCIDR', 'toCIDR', 'fromCIDRSet', 'toCIDRSet', 'toFQDNs', 'toServices', 'fromNodes', 'toNodes', 'fromGroups', 'toGroups']) {
     if (Array.isArray(item?.[k])) {
       return k.endsWith('Entities') ? { entities: item[k] } : { [k.replace(/^(from|to)/, '')]: item[k] };
     }

@@ -61,6 +61,8 @@ describe('lint | the seeds as written', () => {
   test('scenario 2 as written (sound) raises no error', () => {
     const f = lintFile(path.join(SEEDS, 'flask-postgres-walkthrough.yaml'));
     expect(f.filter((x) => x.severity === 'error')).toEqual([]);
+    // the L7 rule without a source admits every source: a warning asking to say so explicitly
+    expect(rules(f, 'CiliumNetworkPolicy db/flask-l7')).toEqual(['warning:ports-without-peer']);
   });
 
   test('every seed mistake is reported with a message and a fix', () => {
@@ -120,6 +122,7 @@ describe('lint | rules', () => {
       { toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '5353', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] }] })], 'error:fqdn-without-dns-proxy'],
     ['DNS on UDP only', [cnp('p', { endpointSelector: {}, egress: [{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s-app': 'kube-dns' } }], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }] })], 'warning:dns-udp-only'],
     ['DNS on UDP only towards any peer', [cnp('p', { endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }] })], 'warning:dns-udp-only'],
+    ['egress ports without a peer', [cnp('p', { endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] }] })], 'warning:ports-without-peer'],
     ['problems in a specs list', [{ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'x' }, specs: [{ endpointSelector: {}, ingress: [{}] }, { endpointSelector: {}, egress: [] }] }], 'error:empty-section'],
     ['an L4 rule in another policy shadowing L7', [
       cnp('l7', { endpointSelector: { matchLabels: { app: 'a' } }, ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }] }),
@@ -204,7 +207,7 @@ describe('lint | rules', () => {
   });
 
   test('enableL7Proxy: false turns every L7 rule into an agent rejection', () => {
-    const l7 = cnp('p', { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }] });
+    const l7 = cnp('p', { endpointSelector: {}, ingress: [{ fromEntities: ['cluster'], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }] });
     expect(lintManifests([{ object: l7 }])).toEqual([]);
     expect(lintManifests([{ object: l7 }], { enableL7Proxy: false }).map((x) => x.message).join()).toMatch(/L7 proxy is not enabled/);
   });
