@@ -70,5 +70,5 @@ export async function runLintCli(argv: string[], io: { out: (s: string) => void;
 }
 
 function format(f: Finding): string {
-  return `${f.file}: ${f.severity} [${f.rule}] ${f.object} ${f.path}: ${f.message}\n  fix: ${f.fix}`;
+  return `${f.file}: ${f.severity} [${f.rule}] ${f.object} ${f.path}: ${f.message} (fix: ${f.fix})`;
 }

@@ -244,7 +244,8 @@ describe('lint | command line', () => {
     expect(c.out).toEqual(['24 objects in 4 files: 0 errors, 0 warnings']);
     const s = capture();
     expect(await runLintCli([path.join(SEEDS, 'frontend-backend-post.yaml')], s.io)).toBe(1);
-    expect(s.out[0]).toMatch(/frontend-backend-post.yaml: error \[unknown-kind\] CiliumConfig wireguard kind: /);
+    expect(s.out[0]).toMatch(/frontend-backend-post.yaml: error \[unknown-kind\] CiliumConfig wireguard kind: .* \(fix: set Helm values encryption.enabled=true and encryption.type=wireguard.*\)$/);
+    expect(s.out.every((l) => !l.includes('\n'))).toBe(true);
     expect(s.out[s.out.length - 1]).toEqual('2 objects in 1 files: 2 errors, 1 warnings');
   });
 
