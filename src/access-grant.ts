@@ -487,6 +487,27 @@ export class _GrantRegistry extends Construct {
   }
 
   private readonly policies = new Map<string, CiliumPolicy>();
+  private chained = false;
+
+  private constructor(scope: Construct, id: string) {
+    super(scope, id);
+    // Chain the policies in name order once, at synthesis (cdk8s validates before it orders
+    // objects), so that the output is sorted whatever order the grants were declared in. Only
+    // adjacent pairs are linked: cdk8s walks dependency paths without memoisation.
+    this.node.addValidation({ validate: () => { this.chain(); return []; } });
+  }
+
+  private chain(): void {
+    if (this.chained) {
+      return;
+    }
+    this.chained = true;
+    const sorted = [...this.policies.keys()].sort();
+    for (let i = 1; i < sorted.length; i++) {
+      const a: ApiObject = this.policies.get(sorted[i - 1])!.apiObject;
+      this.policies.get(sorted[i])!.apiObject.addDependency(a);
+    }
+  }
 
   public policy(name: string, namespace: string, selector: PodSelector, isolateEgress: boolean, egressDefaultDeny?: boolean): CiliumPolicy {
     const key = `${namespace}/${name}`;
@@ -496,14 +517,6 @@ export class _GrantRegistry extends Construct {
     }
     p = new CiliumPolicy(this, key, { name, namespace, selector, isolateEgress: isolateEgress || undefined, egressDefaultDeny });
     this.policies.set(key, p);
-    // Chain the policies in name order so that cdk8s's dependency-ordered output is sorted,
-    // whatever order the grants were declared in.
-    const sorted = [...this.policies.keys()].sort();
-    for (let i = 1; i < sorted.length; i++) {
-      const a: ApiObject = this.policies.get(sorted[i - 1])!.apiObject;
-      const b: ApiObject = this.policies.get(sorted[i])!.apiObject;
-      b.addDependency(a);
-    }
     return p;
   }
 }
