@@ -159,6 +159,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (cmd === 'flows') return runFlows(rest, io);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (cmd === 'report') return require('../report/cli').runReportCli(rest, io);
   if (cmd === 'lint') {
     // the linter lives in lint-cli.ts (`runLintCli(argv): Promise<number>`), loaded on demand
     let mod: { runLintCli?: (args: string[]) => Promise<number> } | undefined;
