@@ -1,3 +1,4 @@
+import { isIdentityLabel } from '../verify/labels';
 import { _Problem } from './errors';
 
 const NAME_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
@@ -8,28 +9,6 @@ const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Label sources a selector key may name explicitly. */
 const SOURCES = ['k8s', 'any', 'reserved'];
 
-/**
- * Label key prefixes the Cilium agent drops from security identities (its default label
- * filter). A selector on such a key never matches anything.
- */
-const FILTERED_PREFIXES = [
-  'io.kubernetes',
-  'kubernetes.io',
-  'statefulset.kubernetes.io/pod-name',
-  'apps.kubernetes.io/pod-index',
-  'batch.kubernetes.io/job-completion-index',
-  'batch.kubernetes.io/controller-uid',
-  'k8s.io',
-  'pod-template-generation',
-  'pod-template-hash',
-  'controller-revision-hash',
-  'controller-uid',
-  'annotation.',
-  'etcd_node',
-  'topology.kubernetes.io',
-];
-const KEPT_PREFIXES = ['io.kubernetes.pod.namespace', 'io.cilium.k8s.namespace.labels', 'io.cilium.k8s.policy', 'app.kubernetes.io'];
-
 /** @internal */
 export function _stripSource(key: string): { source?: string; name: string } {
   const i = key.indexOf(':');
@@ -39,14 +18,14 @@ export function _stripSource(key: string): { source?: string; name: string } {
   return { name: key };
 }
 
-/** @internal */
+/**
+ * Whether the agent's default label filter drops the key from security identities (the
+ * verifier's implementation of `pkg/labelsfilter`).
+ *
+ * @internal
+ */
 export function _isFilteredLabelKey(key: string): boolean {
-  const { name } = _stripSource(key);
-  if (KEPT_PREFIXES.some((p) => name.startsWith(p))) {
-    return false;
-  }
-  const prefix = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
-  return FILTERED_PREFIXES.some((p) => name.startsWith(p)) || prefix.endsWith('beta.kubernetes.io');
+  return !isIdentityLabel({ source: 'k8s', key: _stripSource(key).name, value: '' });
 }
 
 /** @internal */

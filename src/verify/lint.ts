@@ -3,6 +3,7 @@
  * something other than what it says, most of them silently (a pruned field, a policy the agent
  * ignores, an empty section that denies nothing).
  */
+import { isIdentityLabel } from './labels';
 import { AdmissionResult, admitPolicy, minorOf, POLICY_KINDS } from './admit';
 
 /** Severity of a finding. */
@@ -36,24 +37,14 @@ export interface LintOptions {
   readonly enableL7Proxy?: boolean;
 }
 
-/** Label key prefixes the agent drops from identities (a selector on them never matches). */
-const FILTERED = ['io.kubernetes', 'kubernetes.io', 'statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index',
-  'batch.kubernetes.io/job-completion-index', 'batch.kubernetes.io/controller-uid', 'k8s.io', 'pod-template-generation',
-  'pod-template-hash', 'controller-revision-hash', 'controller-uid', 'annotation.', 'etcd_node', 'topology.kubernetes.io'];
-const KEPT = ['io.kubernetes.pod.namespace', 'io.cilium.k8s.namespace.labels', 'io.cilium.k8s.policy', 'app.kubernetes.io'];
-
 function bareKey(k: string): string {
   const i = k.indexOf(':');
   return i > 0 && ['k8s', 'any', 'reserved', 'container', 'cidr', 'fqdn'].includes(k.slice(0, i)) ? k.slice(i + 1) : k;
 }
 
+/** Whether the agent's default label filter drops the key from identities (a selector on it never matches). */
 function filteredKey(k: string): boolean {
-  const key = bareKey(k);
-  if (KEPT.some((p) => key.startsWith(p))) {
-    return false;
-  }
-  const prefix = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : '';
-  return FILTERED.some((p) => key.startsWith(p)) || prefix.endsWith('beta.kubernetes.io');
+  return !isIdentityLabel({ source: 'k8s', key: bareKey(k), value: '' });
 }
 
 function selectorKeys(sel: any): string[] {
