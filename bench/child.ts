@@ -1,6 +1,7 @@
 /**
  * One measured run in a fresh process (so that maxRSS is this variant's own peak):
- *   child.ts <ours|floor|peer|ours-single> <clusters> <workdir>
+ *   child.ts <ours|floor|peer> <clusters> <workdir> [namespace|single]
+ * Layout `namespace` (default): one chart per database namespace; `single`: one chart.
  * Prints one JSON line: { ms, maxRssMb, baseRssMb, bytes, hash, objects }.
  */
 import { createHash } from 'crypto';
@@ -10,10 +11,12 @@ import { App, Chart } from 'cdk8s';
 import { buildFloor, buildOurs, buildPeer, estateSpec } from './estate';
 
 function main(): void {
-  const [variant, sizeArg, workdir] = process.argv.slice(2);
+  const [variant, sizeArg, workdir, layoutArg] = process.argv.slice(2);
   const size = Number(sizeArg);
+  const layout = layoutArg === 'single' ? 'single' : 'namespace';
   const spec = estateSpec(size);
-  const oursFile = path.join(workdir, `ours-${size}.json`);
+  const tag = layout === 'single' ? `single-${size}` : `${size}`;
+  const oursFile = path.join(workdir, `ours-${tag}.json`);
   let input: any;
   if (variant === 'floor' || variant === 'peer') {
     input = JSON.parse(fs.readFileSync(oursFile, 'utf8'));
@@ -32,10 +35,9 @@ function main(): void {
   const t0 = process.hrtime.bigint();
   const app = new App({ outdir: path.join(workdir, 'out') });
   switch (variant) {
-    case 'ours': buildOurs(app, spec); break;
-    case 'ours-single': buildOurs(app, spec, { singleChart: true }); break;
+    case 'ours': buildOurs(app, spec, { singleChart: layout === 'single' }); break;
     case 'floor': buildFloor(app, input); break;
-    case 'peer': buildPeer(app, spec, clusterDocs!); break;
+    case 'peer': buildPeer(app, spec, clusterDocs!, { singleChart: layout === 'single' }); break;
     default: throw new Error(`unknown variant ${variant}`);
   }
   const yaml = app.synthYaml();
@@ -48,7 +50,7 @@ function main(): void {
     const out = charts.map((c) => ({ chart: c.node.id, docs: c.toJson() }));
     objects = out.reduce((n, c) => n + c.docs.length, 0);
     fs.writeFileSync(oursFile, JSON.stringify(out));
-    fs.writeFileSync(path.join(workdir, `ours-${size}.yaml`), yaml);
+    fs.writeFileSync(path.join(workdir, `ours-${tag}.yaml`), yaml);
   } else {
     objects = yaml.split(/^---$/m).length;
   }

@@ -116,14 +116,19 @@ export function buildFloor(app: App, docsByChart: { chart: string; docs: any[] }
  * cdk8s-plus-28 NetworkPolicies: ingress on the target pods, egress on the client pods (plain
  * Kubernetes NetworkPolicy cannot express the HTTP rules; the L7 grants become L4 ones).
  */
-export function buildPeer(app: App, spec: EstateSpec, clusterDocs: Map<string, any[]>): void {
+export function buildPeer(app: App, spec: EstateSpec, clusterDocs: Map<string, any[]>, opts: { singleChart?: boolean } = {}): void {
   const charts = new Map<string, Chart>();
   const chartOf = (ns: string) => {
-    let ch = charts.get(ns);
+    const key = opts.singleChart ? 'estate' : ns;
+    let ch = charts.get(key);
     if (!ch) {
-      ch = new Chart(app, ns);
-      charts.set(ns, ch);
-      (clusterDocs.get(ns) ?? []).forEach((obj, i) => new ApiObject(ch!, `cnpg${i}`, obj));
+      ch = new Chart(app, key);
+      charts.set(key, ch);
+      for (const [chartId, docs] of clusterDocs) {
+        if (opts.singleChart || chartId === ns) {
+          docs.forEach((obj, i) => new ApiObject(ch!, `${chartId}-cnpg${i}`, obj));
+        }
+      }
     }
     return ch;
   };

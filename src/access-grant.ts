@@ -1,6 +1,7 @@
-import { ApiObject, Chart } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import { _baselinesOf, _OutputOrder } from './output-order';
 import { _inputError } from './policy/errors';
 import { DnsRule, HttpRule } from './policy/l7';
 import { _checkNamespaceName } from './policy/labels';
@@ -10,7 +11,6 @@ import { CiliumPolicy } from './policy/policy';
 import { Port, Protocol } from './policy/port';
 import { LabelRequirement, LabelOperator, PodSelector } from './policy/selector';
 import { DnsServer } from './secured-postgres';
-import { NamespaceBaseline } from './namespace-baseline';
 import { IAccessTarget } from './target';
 
 /** Metadata type of the warnings grants record on their construct node. */
@@ -454,8 +454,8 @@ export class AccessGrant extends Construct {
       if (props.clientDns ?? true) {
         const ns = client.namespace!;
         this.node.addValidation({
-          validate: () => Chart.of(this).node.findAll()
-            .filter((c): c is NamespaceBaseline => c instanceof NamespaceBaseline && c.namespace === ns && c.dnsNamesRestricted)
+          validate: () => _baselinesOf(Chart.of(this))
+            .filter((b) => b.namespace === ns && b.dnsNamesRestricted)
             .map((b) => `clientDns: the grant allows the client's DNS queries, which widens the DNS name restriction of ${b.node.path} (namespace ${ns}) to every name; set clientDns: false on this grant`),
         });
         for (const d of props.dnsServers ?? [DnsServer.kubeDns()]) {
@@ -474,8 +474,8 @@ export class AccessGrant extends Construct {
 }
 
 /**
- * One per chart: owns the policies of every grant, one per (side, client, target), in a
- * declaration-order-independent output order.
+ * One per chart: owns the policies of every grant, one per (side, client, target). Their
+ * output order is the chart's `_OutputOrder` (sorted, whatever order the grants were declared in).
  *
  * @internal
  */
@@ -487,26 +487,9 @@ export class _GrantRegistry extends Construct {
   }
 
   private readonly policies = new Map<string, CiliumPolicy>();
-  private chained = false;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    // Chain the policies in name order once, at synthesis (cdk8s validates before it orders
-    // objects), so that the output is sorted whatever order the grants were declared in. Only
-    // adjacent pairs are linked: cdk8s walks dependency paths without memoisation.
-    this.node.addValidation({ validate: () => { this.chain(); return []; } });
-  }
-
-  private chain(): void {
-    if (this.chained) {
-      return;
-    }
-    this.chained = true;
-    const sorted = [...this.policies.keys()].sort();
-    for (let i = 1; i < sorted.length; i++) {
-      const a: ApiObject = this.policies.get(sorted[i - 1])!.apiObject;
-      this.policies.get(sorted[i])!.apiObject.addDependency(a);
-    }
   }
 
   public policy(name: string, namespace: string, selector: PodSelector, isolateEgress: boolean, egressDefaultDeny?: boolean): CiliumPolicy {
@@ -517,6 +500,7 @@ export class _GrantRegistry extends Construct {
     }
     p = new CiliumPolicy(this, key, { name, namespace, selector, isolateEgress: isolateEgress || undefined, egressDefaultDeny });
     this.policies.set(key, p);
+    _OutputOrder.of(this).own(p);
     return p;
   }
 }

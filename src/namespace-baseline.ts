@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { _OutputOrder, _recordBaseline } from './output-order';
 import { _inputError } from './policy/errors';
 import { DnsRule } from './policy/l7';
 import { _checkNamespaceName } from './policy/labels';
@@ -100,6 +101,8 @@ export class NamespaceBaseline extends Construct {
     }
     this.namespace = ns;
     this.dnsNamesRestricted = !!props.restrictDnsNames;
+    _recordBaseline(this);
+    _OutputOrder.of(this).own(this);
     const denyIngress = props.denyIngress ?? true;
     const denyEgress = props.denyEgress ?? true;
     const allowDns = props.allowDns ?? true;

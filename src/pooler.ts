@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Pooler as CnpgPooler, PoolerSpecPgbouncerPoolMode, PoolerSpecType } from '../imports/postgresql.cnpg.io';
+import { _OutputOrder } from './output-order';
 import { _inputError } from './policy/errors';
 import { _joinName } from './policy/names';
 import { Entity, Peer } from './policy/peer';
@@ -120,6 +121,7 @@ export class Pooler extends Construct implements IAccessTarget, kplus.IPodSelect
 
   constructor(scope: Construct, id: string, props: PoolerProps) {
     super(scope, id);
+    _OutputOrder.of(this).own(this);
     const cluster = props.cluster;
     if (!cluster) {
       throw _inputError(this, 'cluster', 'no cluster given', 'create poolers with db.addPooler(id, options)');

@@ -5,6 +5,7 @@ import {
   Cluster, ClusterSpecBackup, ClusterSpecBackupBarmanObjectStoreDataCompression, ClusterSpecBackupBarmanObjectStoreWalCompression,
   ClusterSpecExternalClusters, ClusterSpecPlugins, ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBackupSpecMethod,
 } from '../imports/postgresql.cnpg.io';
+import { _OutputOrder } from './output-order';
 import { _inputError, _Problem } from './policy/errors';
 import { DnsRule } from './policy/l7';
 import { _checkNamespaceName } from './policy/labels';
@@ -577,6 +578,7 @@ export class SecuredPostgres extends Construct implements IAccessTarget, kplus.I
 
   constructor(scope: Construct, id: string, props: SecuredPostgresProps = {}) {
     super(scope, id);
+    _OutputOrder.of(this).own(this);
     const name = props.name ?? _kebab(id);
     const ns = props.namespace ?? Chart.of(this).namespace;
     this.validateName(name);

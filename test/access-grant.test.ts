@@ -164,7 +164,7 @@ describe('AccessGrant | order independence', () => {
     const all = permutations([0, 1, 2, 3, 4, 5]);
     expect(all).toHaveLength(720);
     const reference = build(all[0]);
-    const differing = all.filter((order, i) => i % 7 === 0 || i === all.length - 1).filter((order) => build(order) !== reference);
+    const differing = all.filter((_order, i) => i % 7 === 0 || i === all.length - 1).filter((order) => build(order) !== reference);
     expect(differing).toEqual([]);
     // and the policies come out sorted by namespace, then name
     const names = Testing.synth(((): Chart => {

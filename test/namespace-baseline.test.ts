@@ -24,7 +24,7 @@ describe('NamespaceBaseline | defaults', () => {
     // THEN
     const objs = Testing.synth(chart);
     expect(objs).toMatchSnapshot();
-    expect(objs.map((o) => o.metadata.name)).toEqual(['frontend-default-deny', 'frontend-allow-dns']);
+    expect(objs.map((o) => o.metadata.name)).toEqual(['frontend-allow-dns', 'frontend-default-deny']);
     const deny = byName(objs, 'frontend-default-deny');
     // Cilium's deny-all: a section with one empty rule, not an empty list
     expect(deny.spec).toEqual({
@@ -43,7 +43,7 @@ describe('NamespaceBaseline | defaults', () => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
     const b = new NamespaceBaseline(chart, 'B');
     expect(b.namespace).toBe('shop');
-    expect(Testing.synth(chart).map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['shop/shop-default-deny', 'shop/shop-allow-dns']);
+    expect(Testing.synth(chart).map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['shop/shop-allow-dns', 'shop/shop-default-deny']);
   });
 });
 
@@ -129,9 +129,9 @@ describe('NamespaceBaseline | switches', () => {
     new AccessGrant(chart, 'G', { client: AccessClient.fromWorkload(web), target: AccessTarget.workload(api, [Port.tcp(3000)]) });
     const names = Testing.synth(chart).filter((o) => o.kind === 'CiliumNetworkPolicy').map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
     expect(names).toEqual([
-      'frontend/frontend-default-deny', 'frontend/frontend-allow-dns',
-      'backend/backend-default-deny', 'backend/backend-allow-dns',
-      'backend/api-from-web', 'frontend/web-to-api',
+      // sorted by namespace, then name
+      'backend/api-from-web', 'backend/backend-allow-dns', 'backend/backend-default-deny',
+      'frontend/frontend-allow-dns', 'frontend/frontend-default-deny', 'frontend/web-to-api',
     ]);
   });
 });

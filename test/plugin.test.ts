@@ -96,10 +96,10 @@ test('a scenario flow with another verdict fails the synth, reported on the deci
   expect(ctx.report.success).toBe(false);
   const v = json.violations.find((x) => x.ruleName === 'connectivity-scenario (error)')!;
   expect(v.recommendation).toMatch(/^wrong\.connectivity\.yaml flows\[0\] app -> db TCP\/5432: expected ALLOW, got DROP: /);
-  expect(v.violatingConstructs[0].resourceName).toBe('cluster-example-instances-default-deny');
-  expect(v.violatingConstructs[0].constructPath).toBe('cnpg-cilium/cluster-example-instances-default-deny');
+  expect(v.violatingConstructs[0].resourceName).toBe('cluster-example-from-backend');
+  expect(v.violatingConstructs[0].constructPath).toBe('cnpg-cilium/cluster-example-from-backend');
   expect(v.violatingConstructs[0].manifestPath).toBe(m);
-  expect(text).toContain('Construct Path: cnpg-cilium/cluster-example-instances-default-deny');
+  expect(text).toContain('Construct Path: cnpg-cilium/cluster-example-from-backend');
 });
 
 test('a policy without effect is an error; unreadable scenarios are errors naming the file and key', async () => {

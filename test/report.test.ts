@@ -52,8 +52,8 @@ describe('connectivityReport on the cnpg-cilium example', () => {
     // what stays refused
     expect(md).toContain('### Refused');
     expect(md).toContain('| default/cluster-example instances | from | TCP/8000 | every probed peer except host (node), kube-apiserver, '
-      + '*pods app.kubernetes.io/name=cloudnative-pg (cnpg-system)* | ingress CiliumNetworkPolicy default/cluster-example-instances-default-deny |');
-    expect(md).toMatch(/\| default\/cluster-example instances \| from \| TCP\/5432 \| .*the internet \(world\).* \| ingress CiliumNetworkPolicy default\/cluster-example-instances-default-deny \|/);
+      + '*pods app.kubernetes.io/name=cloudnative-pg (cnpg-system)* | ingress CiliumNetworkPolicy default/cluster-example-from-backend |');
+    expect(md).toMatch(/\| default\/cluster-example instances \| from \| TCP\/5432 \| .*the internet \(world\).* \| ingress CiliumNetworkPolicy default\/cluster-example-from-backend \|/);
     expect(md).not.toMatch(/the internet \(world\) \| default\/cluster-example instances/);
     // a Mermaid flowchart with namespaces as subgraphs
     expect(md).toContain('```mermaid\nflowchart LR\n');

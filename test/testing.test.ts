@@ -77,7 +77,7 @@ test('failure messages show the verdict, the reason and the deciding policy', ()
   const msg = r.message();
   expect(msg).toContain('expected TCP/8000 from pods app=web (shop) to shop/orders-db instances to be allowed, but it is DROP');
   expect(msg).toContain('deciding policy: CiliumNetworkPolicy shop/web-to-orders-db');
-  expect(msg).toMatch(/ingress: DROP by CiliumNetworkPolicy shop\/orders-db-instances-/);
+  expect(msg).toMatch(/ingress: DROP by CiliumNetworkPolicy shop\/orders-db-from-web/);
   expect(() => expect(chart).toAllowTraffic({ from: web, to: db, port: 8000 })).toThrow(/to be allowed, but it is DROP/);
   const ok = ciliumMatchers.toAllowTraffic.call({ isNot: true }, chart, { from: web, to: db, port: 5432 });
   expect(ok.message()).toContain('not to be allowed, but it is ALLOW');

@@ -33,12 +33,13 @@ export function _joinName(parts: string[], max = 63): string {
 }
 
 /**
- * The default name of a policy: its construct path below the chart, kebab-cased.
+ * The default name of a policy construct `id` about to be created in `scope`: its construct
+ * path below the chart (without `Resource`/`Default` ids), kebab-cased.
  *
  * @internal
  */
-export function _policyName(c: IConstruct): string {
-  const chart = Chart.of(c);
-  const parts = c.node.scopes.slice(chart.node.scopes.length).map((s) => s.node.id).filter((id) => !/^(resource|default)$/i.test(id));
-  return _joinName(parts.length > 0 ? parts : [c.node.id]);
+export function _policyNameFor(scope: IConstruct, id: string): string {
+  const chart = Chart.of(scope);
+  const parts = [...scope.node.scopes.slice(chart.node.scopes.length).map((s) => s.node.id), id].filter((i) => !/^(resource|default)$/i.test(i));
+  return _joinName(parts.length > 0 ? parts : [id]);
 }

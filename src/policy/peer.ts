@@ -199,14 +199,14 @@ export class Peer {
     if (!name) {
       problems.push({ field: 'service name', problem: 'empty service name', fix: 'name the Service' });
     }
-    return new Peer(PeerKind.SERVICES, { k8SService: { namespace, serviceName: name } }, `service ${namespace}/${name}`, problems, {});
+    return new Peer(PeerKind.SERVICES, { k8sService: { namespace, serviceName: name } }, `service ${namespace}/${name}`, problems, {});
   }
 
   /** Kubernetes Services by label, in one namespace; egress only. */
   public static servicesLabelled(labels: { [key: string]: string }, namespace: string): Peer {
     const sel = PodSelector.labels(labels);
     const problems = [..._checkNamespaceName('service namespace', namespace), ...sel._problems('service selector')];
-    return new Peer(PeerKind.SERVICES, { k8SServiceSelector: { namespace, selector: sel._render() } }, `services ${sel._describe()} in ${namespace}`, problems, {});
+    return new Peer(PeerKind.SERVICES, { k8sServiceSelector: { namespace, selector: sel._render() } }, `services ${sel._describe()} in ${namespace}`, problems, {});
   }
 
   /**

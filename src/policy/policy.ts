@@ -1,10 +1,10 @@
-import { ApiObject, Chart, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, Chart, GroupVersionKind, JsonPatch, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy } from '../../imports/cilium.io';
 import { _inputError, _Problem, _throwProblems } from './errors';
 import { _dnsMatches } from './l7';
 import { _checkNamespaceName } from './labels';
-import { _policyName } from './names';
+import { _policyNameFor } from './names';
 import { _NS_KEY, PeerKind } from './peer';
 import { _RuleSet, AllowRule, DenyRule, Direction } from './render';
 import { PodSelector } from './selector';
@@ -89,17 +89,20 @@ export interface CiliumClusterwidePolicyProps extends CiliumPolicyOptions {
   readonly allowSelectingHealthEndpoints?: boolean;
 }
 
+/** Every policy of a chart (FQDN checks look for DNS rules without walking the construct tree). */
+const CHART_POLICIES = new WeakMap<Chart, CiliumPolicyBase[]>();
+
 /**
  * Common implementation of namespaced and cluster-wide Cilium policies: rules are added with
  * `allowIngress` / `allowEgress` / `denyIngress` / `denyEgress` (also after construction: the
  * spec is rendered lazily), validated immediately with the construct path in the error, and
  * rendered canonically (sorted, de-duplicated, merged per peer and port).
  */
-export abstract class CiliumPolicyBase extends Construct {
-  /** The policy's `metadata.name`. */
-  public readonly name: string;
-  /** The L1 API object. */
-  public abstract readonly apiObject: ApiObject;
+export abstract class CiliumPolicyBase extends ApiObject {
+  /** This policy, as the API object it is (kept for code written against the L1 wrapper). */
+  public get apiObject(): ApiObject {
+    return this;
+  }
   /** The pods the policy applies to. */
   public readonly selector: PodSelector;
 
@@ -108,8 +111,19 @@ export abstract class CiliumPolicyBase extends Construct {
   /** @internal */ protected readonly _egress = new _RuleSet(Direction.EGRESS);
   private ruleCount = 0;
 
-  protected constructor(scope: Construct, id: string, selector: PodSelector, options: CiliumPolicyOptions) {
-    super(scope, id);
+  /**
+   * @param gvk the imported CRD type's group, version and kind
+   * @param namespace the policy's namespace (namespaced policies)
+   */
+  protected constructor(scope: Construct, id: string, selector: PodSelector, options: CiliumPolicyOptions, gvk: GroupVersionKind, namespace?: string) {
+    const props: any = {
+      apiVersion: gvk.apiVersion,
+      kind: gvk.kind,
+      metadata: { name: options.name ?? _policyNameFor(scope, id), namespace, labels: sortedLabels(options.labels) },
+    };
+    super(scope, id, props);
+    // The spec is rendered at synthesis, so that rules added after construction count.
+    props.spec = Lazy.any({ produce: () => this._renderSpec() });
     this._options = options;
     this.selector = selector;
     _throwProblems(this, '', selector ? selector._problems('selector') : [{ field: 'selector', problem: 'no selector given', fix: 'select pods with PodSelector.labels(...) or PodSelector.all()' }]);
@@ -119,7 +133,10 @@ export abstract class CiliumPolicyBase extends Construct {
     if (options.name !== undefined && options.name.length > 253) {
       throw _inputError(this, 'name', `"${options.name}" is longer than 253 characters`, 'use a shorter name');
     }
-    this.name = options.name ?? _policyName(this);
+    const chart = Chart.of(this);
+    const list = CHART_POLICIES.get(chart) ?? [];
+    list.push(this);
+    CHART_POLICIES.set(chart, list);
     this.node.addValidation({ validate: () => this._validate() });
   }
 
@@ -259,8 +276,8 @@ export abstract class CiliumPolicyBase extends Construct {
       return [];
     }
     const dnsRules: any[] = [];
-    for (const c of Chart.of(this).node.findAll()) {
-      if (c instanceof CiliumPolicyBase && c._coversSubjectOf(this)) {
+    for (const c of CHART_POLICIES.get(Chart.of(this)) ?? []) {
+      if (c._coversSubjectOf(this)) {
         for (const r of c._allowEgressRules) {
           dnsRules.push(...(r.dns ?? []).map((d) => d._render()));
         }
@@ -318,21 +335,16 @@ export abstract class CiliumPolicyBase extends Construct {
 export class CiliumPolicy extends CiliumPolicyBase {
   /** The namespace of the policy and of its pods. */
   public readonly namespace: string;
-  /** The L1 `CiliumNetworkPolicy`. */
-  public readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: CiliumPolicyProps) {
-    super(scope, id, props.selector, props);
-    const ns = props.namespace ?? Chart.of(this).namespace;
+    const namespace = props.namespace ?? Chart.of(scope).namespace;
+    super(scope, id, props.selector, props, CiliumNetworkPolicy.GVK, namespace);
+    const ns = namespace;
     if (!ns) {
       throw _inputError(this, 'namespace', 'no namespace given and the chart has none', 'set the namespace prop, or create the chart with a namespace');
     }
     _throwProblems(this, '', _checkNamespaceName('namespace', ns));
     this.namespace = ns;
-    this.apiObject = new CiliumNetworkPolicy(this, 'Resource', {
-      metadata: { name: this.name, namespace: ns, labels: sortedLabels(props.labels) },
-      spec: Lazy.any({ produce: () => this._renderSpec() }) as any,
-    });
   }
 
   /** @internal */
@@ -359,14 +371,12 @@ export class CiliumPolicy extends CiliumPolicyBase {
  * `allowSelectingHealthEndpoints`.
  */
 export class CiliumClusterwidePolicy extends CiliumPolicyBase {
-  /** The L1 `CiliumClusterwideNetworkPolicy`. */
-  public readonly apiObject: ApiObject;
   /** The namespaces the selected pods are restricted to, if any. */
   public readonly namespaces?: string[];
   private readonly allowHealth: boolean;
 
   constructor(scope: Construct, id: string, props: CiliumClusterwidePolicyProps) {
-    super(scope, id, props.selector, props);
+    super(scope, id, props.selector, props, CiliumClusterwideNetworkPolicy.GVK);
     const problems: _Problem[] = [];
     if (props.namespaces !== undefined) {
       if (props.namespaces.length === 0) {
@@ -379,13 +389,9 @@ export class CiliumClusterwidePolicy extends CiliumPolicyBase {
     _throwProblems(this, '', problems);
     this.namespaces = props.namespaces ? [...new Set(props.namespaces)].sort() : undefined;
     this.allowHealth = props.allowSelectingHealthEndpoints ?? false;
-    this.apiObject = new CiliumClusterwideNetworkPolicy(this, 'Resource', {
-      metadata: { name: this.name, labels: sortedLabels(props.labels) },
-      spec: Lazy.any({ produce: () => this._renderSpec() }) as any,
-    });
     if (Chart.of(this).namespace) {
       // cdk8s applies the chart namespace to every object, cluster-scoped ones included.
-      this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+      this.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
   }
 

@@ -183,8 +183,8 @@ export class IcmpType {
     return `${this.family}/${this.name ?? String(this.type).padStart(3, '0')}`;
   }
 
-  /** @internal */
+  /** The CRD's JSON (`type` is an integer or a name). @internal */
   public _render(): any {
-    return { family: this.family, type: { value: this.name ?? this.type } };
+    return { family: this.family, type: this.name ?? this.type };
   }
 }

@@ -74,16 +74,17 @@ interface PeerState {
   icmps: Map<string, IcmpType>;
 }
 
+/** The CRD's JSON field names per peer kind (the imported L1 types spell some in camel case). */
 const FROM: Record<string, string> = {
   [PeerKind.ENDPOINTS]: 'fromEndpoints',
   [PeerKind.ENTITIES]: 'fromEntities',
-  [PeerKind.CIDR]: 'fromCidrSet',
+  [PeerKind.CIDR]: 'fromCIDRSet',
 };
 const TO: Record<string, string> = {
   [PeerKind.ENDPOINTS]: 'toEndpoints',
   [PeerKind.ENTITIES]: 'toEntities',
-  [PeerKind.CIDR]: 'toCidrSet',
-  [PeerKind.FQDN]: 'toFqdNs',
+  [PeerKind.CIDR]: 'toCIDRSet',
+  [PeerKind.FQDN]: 'toFQDNs',
   [PeerKind.SERVICES]: 'toServices',
 };
 

@@ -99,7 +99,7 @@ describe('admission | agent (Sanitize)', () => {
     ['CiliumNetworkPolicy', 'l7 without l7proto', { endpointSelector: {}, ingress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { l7: [{ k: 'v' }] } }] }] }, /must have exactly one of http, kafka, dns, l7proto \(has 0\)/],
     ['CiliumNetworkPolicy', 'two L7 types in one item', { endpointSelector: {}, egress: [{ toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{}], kafka: [{ topic: 't' }] } }] }] }, /must have exactly one of http, kafka, dns, l7proto \(has 2\)/],
     ['CiliumNetworkPolicy', 'a matchName and a matchPattern in one toFQDNs item', { endpointSelector: {}, egress: [{ toFQDNs: [{ matchName: 'a.example', matchPattern: '*.example' }] }] }, /toFQDNs\[0\]: must have exactly one of matchName, matchPattern/],
-  ])('the CRD already rejects (%s) %s', (kind, _n, spec, msg) => {
+  ])('the CRD already rejects (%s) %s', (_kind, _n, spec, msg) => {
     const r = admitPolicy(cnp(spec), '1.19');
     expect(r.object).toBeUndefined();
     expect(r.schemaErrors.join('\n')).toMatch(msg);

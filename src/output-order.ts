@@ -1,0 +1,113 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+
+/**
+ * One per chart: puts every object the high-level constructs of this library emit
+ * (`SecuredPostgres`, `Pooler`, `NamespaceBaseline`, the policies of `AccessGrant`s) into one
+ * sorted block, so that the output does not depend on the order they were declared in.
+ *
+ * Objects are sorted by namespace (cluster-scoped first), then workloads before Cilium
+ * policies, then kind, then name. The block sits where this construct sits in the chart: at
+ * the first of our constructs declared in it. Objects of the user's own constructs keep
+ * cdk8s's order around it.
+ *
+ * How: at synthesis (cdk8s validates the app before it orders objects) this construct adds a
+ * dependency on each object, in sorted order, and nothing depends on it. cdk8s emits a chart's
+ * objects by a depth-first walk of the dependency graph from the objects nothing depends on,
+ * in construct-tree order: it reaches this construct and then its dependencies, in the order
+ * they were added. The graph is a star (one edge per object, depth one), so cdk8s's cycle
+ * check and walk stay linear. This construct holds no API objects, so cdk8s does not expand
+ * its dependencies into object-to-object edges.
+ *
+ * @internal
+ */
+export class _OutputOrder extends Construct {
+  /** The chart's instance, created on first use. */
+  public static of(scope: IConstruct): _OutputOrder {
+    const chart = Chart.of(scope);
+    const existing = chart.node.tryFindChild(_OutputOrder.ID);
+    if (existing instanceof _OutputOrder) {
+      return existing;
+    }
+    return new _OutputOrder(chart, _OutputOrder.ID);
+  }
+
+  private static readonly ID = 'SecuredPostgresOutputOrder';
+
+  private readonly owners: IConstruct[] = [];
+  private readonly linked = new Set<ApiObject>();
+  private pending = 0;
+
+  private constructor(private readonly chart: Chart, id: string) {
+    super(chart, id);
+    this.node.addValidation({ validate: () => { this.link(); return []; } });
+  }
+
+  /**
+   * Puts the API objects under `owner` into the sorted block: those it holds at the next
+   * synthesis. (cdk8s validates the whole app once per chart; only owners added since the last
+   * validation are walked.)
+   */
+  public own(owner: IConstruct): void {
+    this.owners.push(owner);
+  }
+
+  /**
+   * Links the objects of the owners added since the last call, in sorted order. Objects of
+   * owners added after a first synthesis are appended after the block of that synthesis (in
+   * sorted order among themselves).
+   */
+  private link(): void {
+    const fresh: { key: string[]; obj: ApiObject }[] = [];
+    const owners = this.owners.slice(this.pending);
+    this.pending = this.owners.length;
+    for (const owner of owners) {
+      for (const c of owner.node.findAll()) {
+        if (c instanceof ApiObject && !this.linked.has(c) && Chart.of(c) === this.chart) {
+          this.linked.add(c);
+          fresh.push({ key: sortKey(c), obj: c });
+        }
+      }
+    }
+    fresh.sort((a, b) => compareKeys(a.key, b.key));
+    for (const { obj } of fresh) {
+      this.node.addDependency(obj);
+    }
+  }
+}
+
+function sortKey(o: ApiObject): string[] {
+  const policy = o.apiVersion === 'cilium.io/v2' ? '1' : '0';
+  return [o.metadata.namespace ?? '', policy, o.kind, o.name, o.node.path];
+}
+
+function compareKeys(a: string[], b: string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      return a[i] < b[i] ? -1 : 1;
+    }
+  }
+  return 0;
+}
+
+/** What a grant needs to know of a `NamespaceBaseline` in its chart. */
+export interface _BaselineFacts {
+  readonly node: { readonly path: string };
+  readonly namespace: string;
+  readonly dnsNamesRestricted: boolean;
+}
+
+const BASELINES = new WeakMap<Chart, _BaselineFacts[]>();
+
+/** Records a `NamespaceBaseline` in its chart's index. */
+export function _recordBaseline(b: _BaselineFacts & IConstruct): void {
+  const chart = Chart.of(b);
+  const list = BASELINES.get(chart) ?? [];
+  list.push(b);
+  BASELINES.set(chart, list);
+}
+
+/** The baselines declared in a chart (grants check them without walking the construct tree). */
+export function _baselinesOf(chart: Chart): readonly _BaselineFacts[] {
+  return BASELINES.get(chart) ?? [];
+}
