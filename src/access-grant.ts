@@ -21,6 +21,9 @@ export const GRANT_WARNING = 'cdk8s-secured-postgres:warning';
  * namespaces, Cilium entities or address ranges.
  */
 export class AccessClient {
+  /** The peer, made once (the class is immutable). */
+  private podsPeer?: Peer;
+
   /**
    * The pods of a cdk8s-plus-28 workload (Deployment, StatefulSet, DaemonSet, Job, CronJob) or
    * Pod, selected the way the workload selects them (`matchLabels` / `matchExpressions`; a Pod
@@ -130,7 +133,8 @@ export class AccessClient {
 
   /** The client as a peer of the target's ingress rule. @internal */
   public _peer(): Peer {
-    return this.otherPeer ?? Peer.pods(this.selector!, this.namespace!);
+    this.podsPeer ??= this.otherPeer ?? Peer.pods(this.selector!, this.namespace!);
+    return this.podsPeer;
   }
 
   /** Whether we can render the client's egress. @internal */
@@ -205,6 +209,9 @@ function _fromKubeRequirement(e: { key: string; operator: string; values?: strin
  * optional HTTP rules, or an egress-only destination (DNS names, CIDRs, entities).
  */
 export class AccessTarget {
+  /** The peer, made once (the class is immutable). */
+  private podsPeer?: Peer;
+
   /** A `SecuredPostgres`, one of its poolers, or any other `IAccessTarget`. */
   public static of(target: IAccessTarget): AccessTarget {
     const cfg = target.toAccessTargetConfig();
@@ -282,7 +289,8 @@ export class AccessTarget {
 
   /** @internal */
   public _peer(): Peer {
-    return this.peer ?? Peer.pods(this.selector!, this.namespace!);
+    this.podsPeer ??= this.peer ?? Peer.pods(this.selector!, this.namespace!);
+    return this.podsPeer;
   }
   /** @internal */
   public get _isPods(): boolean {

@@ -52,6 +52,9 @@ const DEFAULT_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:17.5';
  * @see https://cloudnative-pg.io/documentation/current/installation_upgrade/
  */
 export class OperatorLocation {
+  /** The peer, made once (the class is immutable). */
+  private podsPeer?: Peer;
+
   /**
    * The operator installed from the release manifest (`releases/cnpg-<version>.yaml`):
    * namespace `cnpg-system`, pods labelled `app.kubernetes.io/name: cloudnative-pg`.
@@ -99,7 +102,8 @@ export class OperatorLocation {
 
   /** The operator pods as a policy peer. @internal */
   public _peer(): Peer {
-    return Peer.pods(this.selector, this.namespace);
+    this.podsPeer ??= Peer.pods(this.selector, this.namespace);
+    return this.podsPeer;
   }
 }
 
@@ -108,6 +112,9 @@ export class OperatorLocation {
  * hosts). Egress default deny blocks DNS unless it is allowed to exactly these pods.
  */
 export class DnsServer {
+  /** The peer, made once (the class is immutable). */
+  private podsPeer?: Peer;
+
   /** CoreDNS / kube-dns: pods `k8s-app: kube-dns` in `kube-system`, port 53 (UDP and TCP). */
   public static kubeDns(): DnsServer {
     return new DnsServer(PodSelector.labels({ 'k8s-app': 'kube-dns' }), 'kube-system', 53);
@@ -150,7 +157,8 @@ export class DnsServer {
 
   /** @internal */
   public _peer(): Peer {
-    return Peer.pods(this.selector, this.namespace);
+    this.podsPeer ??= Peer.pods(this.selector, this.namespace);
+    return this.podsPeer;
   }
 }
 

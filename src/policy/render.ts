@@ -366,6 +366,9 @@ export class _RuleSet {
       const l3 = renderL3(this.direction, g.kind, g.peers);
       items.push({ ...l3, ...g.part });
     }
+    if (items.length < 2) {
+      return items;
+    }
     return items
       .map((i) => ({ key: JSON.stringify(i), i }))
       .sort((a, b) => cmp(a.key, b.key))
@@ -406,8 +409,9 @@ function renderPorts(entries: PortEntry[], deny: boolean): any[] {
       l7Entries.push({ ports: c.map((p) => p._render()), rules: { [g.kind]: g.rules } });
     }
   }
-  l7Entries.sort((a, b) => cmp(JSON.stringify(a), JSON.stringify(b)));
-  return [...out, ...l7Entries];
+  const sorted = l7Entries.length < 2 ? l7Entries
+    : l7Entries.map((e) => ({ key: JSON.stringify(e), e })).sort((a, b) => cmp(a.key, b.key)).map((x) => x.e);
+  return [...out, ...sorted];
 }
 
 function renderL3(direction: Direction, kind: PeerKind, peers: Peer[]): any {

@@ -124,6 +124,7 @@ export class PodSelector {
   public readonly matchExpressions: LabelRequirement[];
   /** Whether this selector selects every pod. */
   public readonly selectsAll: boolean;
+  private readonly problemsByField = new Map<string, _Problem[]>();
 
   private constructor(labels: { [key: string]: string }, expressions: LabelRequirement[], all: boolean) {
     this.matchLabels = {};
@@ -140,6 +141,16 @@ export class PodSelector {
 
   /** @internal */
   public _problems(field: string): _Problem[] {
+    // The selector is immutable: check it once per field name.
+    let cached = this.problemsByField.get(field);
+    if (!cached) {
+      cached = this.findProblems(field);
+      this.problemsByField.set(field, cached);
+    }
+    return [...cached];
+  }
+
+  private findProblems(field: string): _Problem[] {
     const problems: _Problem[] = [];
     if (!this.selectsAll && Object.keys(this.matchLabels).length === 0 && this.matchExpressions.length === 0) {
       problems.push({
@@ -167,8 +178,10 @@ export class PodSelector {
     for (const k of Object.keys(labels).sort()) {
       matchLabels[k] = labels[k];
     }
-    const exprs = [...this.matchExpressions.map((e) => e._render()), ...extraExpressions]
-      .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0));
+    let exprs: any[] = [...this.matchExpressions.map((e) => e._render()), ...extraExpressions];
+    if (exprs.length > 1) {
+      exprs = exprs.map((e) => ({ key: JSON.stringify(e), e })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((x) => x.e);
+    }
     const out: any = {};
     if (Object.keys(matchLabels).length > 0) {
       out.matchLabels = matchLabels;
