@@ -14,7 +14,7 @@ import { CnpgCiliumExample } from '../examples/cnpg-cilium';
 import { FlaskPostgresExample } from '../examples/flask-postgres';
 import { FrontendBackendExample } from '../examples/frontend-backend';
 import { GatewayDemoExample } from '../examples/gateway-demo';
-import { loadScenario } from '../src/verify';
+import { loadScenario, runScenario } from '../src/verify';
 import { Label } from '../src/verify/model';
 import { compileSelector, identityKey, podIdentityLabels, reservedLabels, Selector, selectorAddMatch, selectorHasKey, selectorMatches } from '../src/verify/labels';
 
@@ -140,16 +140,24 @@ export function datapathSection(log: (s: string) => void): number {
     const scenario = path.join(root, 'examples', `${id}.connectivity.yaml`);
     const o = mapEntries(docs, scenario);
     if (!fs.existsSync(fixture)) {
-      rows.push([id, String(o.endpoints), String(docs.length), String(o.entries), '-', '-', '-']);
+      rows.push([id, String(o.endpoints), String(docs.length), String(o.entries), '-', '-', '-', '-']);
       continue;
     }
     const min = YAML.parseAllDocuments(fs.readFileSync(fixture, 'utf8')).map((d) => d.toJSON()).filter((d) => d && /^Cilium/.test(d.kind));
     const m = mapEntries(min, scenario);
+    // The minimal policies count only if they meet the same intent: every flow of the
+    // scenario gets its expected verdict with them too.
+    const check = runScenario(loadScenario(scenario), min);
+    const flows = `${check.expected}/${check.expected + check.unexpected}`;
+    if (check.unexpected > 0) {
+      rows.push([id, String(o.endpoints), String(docs.length), String(o.entries), String(min.length), String(m.entries), flows, 'minimal fails the scenario']);
+      continue;
+    }
     ours += o.entries;
     minimal += m.entries;
-    rows.push([id, String(o.endpoints), String(docs.length), String(o.entries), String(min.length), String(m.entries), (o.entries / m.entries).toFixed(2)]);
+    rows.push([id, String(o.endpoints), String(docs.length), String(o.entries), String(min.length), String(m.entries), flows, (o.entries / m.entries).toFixed(2)]);
   }
-  const head = ['scenario', 'endpoints', 'our policies', 'our entries', 'minimal policies', 'minimal entries', 'ratio'];
+  const head = ['scenario', 'endpoints', 'our policies', 'our entries', 'minimal policies', 'minimal entries', 'scenario flows met by minimal', 'ratio'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(w[i])).join(' | ') + ' |';
   log([line(head), '|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|', ...rows.map(line)].join('\n'));

@@ -6,7 +6,11 @@
  * the seed scenarios against minimal hand-written policies. Every synthesis run is a fresh
  * child process, so that its maxRSS is its own. Medians of repeated runs.
  *
- * Environment: BENCH_SIZES=10,100,1000  BENCH_REPEATS=5  BENCH_TIMEOUT_S=300  BENCH_QUICK=1
+ * Two layouts of the same estate: `single` (one chart; the BENCH line) and `namespace` (one
+ * chart per database namespace: cdk8s synthesizes every chart against the whole app, so its
+ * own cost grows with charts × constructs, for the floor as well).
+ *
+ * Environment: BENCH_SIZES=10,100,1000  BENCH_LAYOUTS=single,namespace  BENCH_REPEATS=5  BENCH_TIMEOUT_S=300
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -20,10 +24,11 @@ interface Run { ms: number; maxRssMb: number; baseRssMb: number; bytes: number; 
 const ROOT = path.resolve(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
+const LAYOUTS = (process.env.BENCH_LAYOUTS ?? 'single,namespace').split(',');
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? 300);
 
-function child(variant: string, size: number, workdir: string): Run | 'timeout' | string {
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'child.ts'), variant, String(size), workdir], {
+function child(variant: string, size: number, workdir: string, layout: string): Run | 'timeout' | string {
+  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'child.ts'), variant, String(size), workdir, layout], {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'), TS_NODE_TRANSPILE_ONLY: '1' },
     encoding: 'utf8',
@@ -53,43 +58,43 @@ export function table(head: string[], rows: (string | number)[][]): string {
   return [line(head), '|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|', ...cells.slice(1).map(line)].join('\n');
 }
 
-function main(): void {
-  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-sp-bench-'));
-  const out: string[] = [];
-  const log = (s: string) => {
-    out.push(s);
-    console.log(s);
-  };
-  log(`# cdk8s-secured-postgres benchmark (${os.cpus().length} CPUs, node ${process.version}, ${new Date().toISOString()})`);
-  log('');
+interface SynthResult {
+  readonly synthRatio: number;
+  readonly scaleRatio: number;
+  readonly rss: number;
+  readonly largest?: number;
+  readonly largestMs: number;
+}
+
+/** Ours, floor and peer at every size, in one layout. */
+function synthSection(layout: string, workdir: string, log: (s: string) => void): SynthResult {
   const rows: (string | number)[][] = [];
   const medians = new Map<number, { ours?: number; floor?: number; peer?: number; rss?: number }>();
   let failed = '';
   for (const size of SIZES) {
-    const repeats = size >= 1000 ? Math.max(3, Math.min(REPEATS, 3)) : REPEATS;
+    const repeats = size >= 1000 ? Math.min(REPEATS, 3) : REPEATS;
     const runs: Record<string, Run[]> = { ours: [], floor: [], peer: [] };
-    const first = child('ours', size, workdir);
+    const first = child('ours', size, workdir, layout);
     if (typeof first !== 'object') {
       failed = `ours at ${size} clusters: ${first === 'timeout' ? `no result within ${TIMEOUT_S} s` : first}`;
-      log(`ours at ${size} clusters FAILED: ${failed}`);
-      medians.set(size, {});
+      log(`ours at ${size} clusters (${layout}) FAILED: ${failed}`);
       break;
     }
     runs.ours.push(first);
+    // Interleave the variants so that a change of machine load hits them alike.
     for (let i = 0; i < repeats; i++) {
       for (const v of ['floor', 'peer', 'ours']) {
         if (v === 'ours' && i === repeats - 1) {
           continue; // the first run counts
         }
-        const r = child(v, size, workdir);
+        const r = child(v, size, workdir, layout);
         if (typeof r === 'object') {
           runs[v].push(r);
         } else {
-          log(`${v} at ${size}: ${r}`);
+          log(`${v} at ${size} (${layout}): ${r}`);
         }
       }
     }
-    const floorHash = runs.floor[0]?.hash;
     const same = runs.floor.every((r) => r.hash === first.hash);
     const m = {
       ours: median(runs.ours.map((r) => r.ms)),
@@ -108,33 +113,63 @@ function main(): void {
         median(rs.map((r) => r.ms)).toFixed(0), rs.map((r) => r.ms.toFixed(0)).join('/'),
         median(rs.map((r) => r.maxRssMb)).toFixed(0), median(rs.map((r) => r.maxRssMb - r.baseRssMb)).toFixed(0),
         (median(rs.map((r) => r.ms)) / m.floor).toFixed(2),
-        v === 'floor' ? (same ? `= ours (${floorHash})` : 'DIFFERS from ours') : rs[0].hash,
+        v === 'floor' ? (same ? `= ours (${first.hash})` : 'DIFFERS from ours') : rs[0].hash,
       ]);
     }
   }
-  log('## Synthesis (medians; every run in a fresh process)');
+  log(`## Synthesis, layout \`${layout}\` (${layout === 'single' ? 'one chart' : 'one chart per database namespace'}; medians, every run in a fresh process)`);
   log('');
   log(table(['clusters', 'grants', 'variant', 'objects', 'YAML MiB', 'median ms', 'runs ms', 'maxRSS MiB', 'RSS over start MiB', '/ floor', 'output sha256'], rows));
   log('');
   const sizes = SIZES.filter((s) => medians.get(s)?.ours !== undefined);
   const largest = sizes[sizes.length - 1];
-  const lm = medians.get(largest);
-  const synthRatio = lm?.ours && lm.floor ? lm.ours / lm.floor : Infinity;
+  const lm = largest === undefined ? undefined : medians.get(largest);
   let scaleRatio = sizes.length < 2 ? NaN : 0;
   for (let i = 1; i < sizes.length; i++) {
-    const r = medians.get(sizes[i])!.ours! / medians.get(sizes[i - 1])!.ours! / (sizes[i] / sizes[i - 1]) * 10;
-    scaleRatio = Math.max(scaleRatio, r);
-    log(`scale ${sizes[i - 1]} -> ${sizes[i]} clusters: ours ×${(medians.get(sizes[i])!.ours! / medians.get(sizes[i - 1])!.ours!).toFixed(2)}, floor ×${(medians.get(sizes[i])!.floor! / medians.get(sizes[i - 1])!.floor!).toFixed(2)}, peer ×${(medians.get(sizes[i])!.peer! / medians.get(sizes[i - 1])!.peer!).toFixed(2)}`);
+    const a = medians.get(sizes[i - 1])!;
+    const b = medians.get(sizes[i])!;
+    scaleRatio = Math.max(scaleRatio, b.ours! / a.ours! / (sizes[i] / sizes[i - 1]) * 10);
+    log(`scale ${sizes[i - 1]} -> ${sizes[i]} clusters: ours ×${(b.ours! / a.ours!).toFixed(2)}, floor ×${(b.floor! / a.floor!).toFixed(2)}, peer ×${(b.peer! / a.peer!).toFixed(2)}`);
   }
-  if (failed) {
-    scaleRatio = Infinity;
+  log('');
+  return {
+    synthRatio: failed || !lm?.ours || !lm.floor ? Infinity : lm.ours / lm.floor,
+    scaleRatio: failed ? Infinity : scaleRatio,
+    rss: failed ? Infinity : lm?.rss ?? Infinity,
+    largest,
+    largestMs: lm?.ours ?? Infinity,
+  };
+}
+
+function main(): void {
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-sp-bench-'));
+  const out: string[] = [];
+  const log = (s: string) => {
+    out.push(s);
+    console.log(s);
+  };
+  log(`# cdk8s-secured-postgres benchmark (${os.cpus().length} CPUs, node ${process.version}, ${new Date().toISOString()})`);
+  log('');
+  const results = new Map<string, SynthResult>();
+  for (const layout of LAYOUTS) {
+    results.set(layout, synthSection(layout, workdir, log));
+  }
+  const primary = results.get(LAYOUTS[0])!;
+  for (const [layout, r] of results) {
+    if (layout !== LAYOUTS[0]) {
+      log(`layout ${layout}: synth_ratio=${r.synthRatio.toFixed(2)} scale_ratio=${r.scaleRatio.toFixed(2)} rss_mb=${r.rss.toFixed(0)} largest_ms=${r.largestMs.toFixed(0)}`);
+    }
+  }
+  const largest = primary.largest;
+  if (largest !== undefined && !fs.existsSync(path.join(workdir, `ours-${largest}.json`)) && fs.existsSync(path.join(workdir, `ours-single-${largest}.json`))) {
+    fs.copyFileSync(path.join(workdir, `ours-single-${largest}.json`), path.join(workdir, `ours-${largest}.json`));
   }
   log('');
   const verify = verifierSection(workdir, largest, log);
   const map = datapathSection(log);
-  const rss = failed ? Infinity : lm?.rss ?? Infinity;
-  fs.writeFileSync(path.join(__dirname, 'last-run.md'), out.join('\n') + '\n');
-  console.log(`BENCH synth_ratio=${synthRatio.toFixed(2)} scale_ratio=${scaleRatio.toFixed(2)} verify_ms=${verify.toFixed(0)} rss_mb=${rss.toFixed(0)} map_ratio=${map.toFixed(2)}`);
+  const line = `BENCH synth_ratio=${primary.synthRatio.toFixed(2)} scale_ratio=${primary.scaleRatio.toFixed(2)} verify_ms=${verify.toFixed(0)} rss_mb=${primary.rss.toFixed(0)} map_ratio=${map.toFixed(2)}`;
+  fs.writeFileSync(path.join(__dirname, 'last-run.md'), out.join('\n') + '\n' + '\n```\n' + line + '\n```\n');
+  console.log(line);
 }
 
 main();
