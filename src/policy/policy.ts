@@ -1,4 +1,4 @@
-import { ApiObject, Chart, GroupVersionKind, JsonPatch, Lazy } from 'cdk8s';
+import { ApiObject, App, Chart, GroupVersionKind, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy } from '../../imports/cilium.io';
 import { _inputError, _Problem, _throwProblems } from './errors';
@@ -89,6 +89,52 @@ export interface CiliumClusterwidePolicyProps extends CiliumPolicyOptions {
   readonly allowSelectingHealthEndpoints?: boolean;
 }
 
+/**
+ * `value` as cdk8s serializes plain data: object keys sorted, `undefined` and `null` members
+ * dropped. Objects already in that form are returned as they are (no copy).
+ */
+function _sortedJson(value: any): any {
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  if (Array.isArray(value)) {
+    let out: any[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v = _sortedJson(value[i]);
+      if (v !== value[i]) {
+        out ??= value.slice(0, i);
+      }
+      if (out) {
+        out.push(v);
+      }
+    }
+    return out ?? value;
+  }
+  const keys = Object.keys(value);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) {
+    sorted = keys[i - 1] < keys[i];
+  }
+  let changed = !sorted;
+  const vals: any[] = [];
+  for (const k of keys) {
+    const v = _sortedJson(value[k]);
+    vals.push(v);
+    changed ||= v !== value[k] || v === undefined || v === null;
+  }
+  if (!changed) {
+    return value;
+  }
+  const order = keys.map((k, i) => [k, vals[i]] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out: any = {};
+  for (const [k, v] of order) {
+    if (v !== undefined && v !== null) {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
 /** Every policy of a chart (FQDN checks look for DNS rules without walking the construct tree). */
 const CHART_POLICIES = new WeakMap<Chart, CiliumPolicyBase[]>();
 
@@ -107,6 +153,8 @@ export abstract class CiliumPolicyBase extends ApiObject {
   public readonly selector: PodSelector;
 
   /** @internal */ protected readonly _options: CiliumPolicyOptions;
+  private readonly manifestProps: { spec?: unknown };
+  private readonly jsonPatches: JsonPatch[] = [];
   /** @internal */ protected readonly _ingress = new _RuleSet(Direction.INGRESS);
   /** @internal */ protected readonly _egress = new _RuleSet(Direction.EGRESS);
   private ruleCount = 0;
@@ -122,6 +170,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
       metadata: { name: options.name ?? _policyNameFor(scope, id), namespace, labels: sortedLabels(options.labels) },
     };
     super(scope, id, props);
+    this.manifestProps = props;
     // The spec is rendered at synthesis, so that rules added after construction count.
     props.spec = Lazy.any({ produce: () => this._renderSpec() });
     this._options = options;
@@ -138,6 +187,42 @@ export abstract class CiliumPolicyBase extends ApiObject {
     list.push(this);
     CHART_POLICIES.set(chart, list);
     this.node.addValidation({ validate: () => this._validate() });
+  }
+
+  /**
+   * Applies RFC 6902 JSON-Patch operations to the synthesized manifest (after the spec is
+   * rendered).
+   */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    this.jsonPatches.push(...ops);
+  }
+
+  /**
+   * The manifest. The spec is plain data we render with its keys sorted, so unless the app has
+   * resolvers of its own (or `CDK8S_DISABLE_SORT` is set) it skips cdk8s's token resolution
+   * and sanitizing copies, which would give the same bytes at three times the allocation.
+   */
+  public toJson(): any {
+    let json: any;
+    if (process.env.CDK8S_DISABLE_SORT || this.hasCustomResolvers()) {
+      json = super.toJson();
+    } else {
+      const lazy = this.manifestProps.spec;
+      delete this.manifestProps.spec;
+      try {
+        json = super.toJson();
+      } finally {
+        this.manifestProps.spec = lazy;
+      }
+      json.spec = _sortedJson(this._renderSpec());
+    }
+    return this.jsonPatches.length > 0 ? JsonPatch.apply(json, ...this.jsonPatches) : json;
+  }
+
+  private hasCustomResolvers(): boolean {
+    const app = App.of(this);
+    const resolvers = app instanceof App ? app.resolvers : [];
+    return resolvers.some((r) => !(r instanceof LazyResolver || r instanceof ImplicitTokenResolver || r instanceof NumberStringUnionResolver));
   }
 
   /** Allows traffic from `rule.peers` to the selected pods. */

@@ -152,6 +152,7 @@ function peerCovers(broad: Peer, narrow: Peer): boolean {
  */
 export class _RuleSet {
   private readonly allowRules: AllowRule[] = [];
+  private l7Rules = 0;
   private readonly denyRules: DenyRule[] = [];
 
   constructor(public readonly direction: Direction) {}
@@ -177,9 +178,18 @@ export class _RuleSet {
     const problems = this.checkRule(rule, index, false);
     if (problems.length === 0) {
       this.allowRules.push(rule);
-      problems.push(...this.checkShadowing());
+      if ((rule.http ?? []).length > 0 || (rule.dns ?? []).length > 0) {
+        this.l7Rules++;
+      }
+      // Conflicts and shadowing need an L7 rule: without one there is nothing to check.
+      if (this.l7Rules > 0) {
+        problems.push(...this.checkShadowing());
+      }
       if (problems.length > 0) {
         this.allowRules.pop();
+        if ((rule.http ?? []).length > 0 || (rule.dns ?? []).length > 0) {
+          this.l7Rules--;
+        }
       }
     }
     return problems;
