@@ -141,7 +141,7 @@ test('a fresh cdk8s app installs the tarball offline, compiles against it and sy
     expect(e.status).not.toBe(0);
   }
   expect(failure).toMatch(/shop\.connectivity\.yaml flows\[1\] other -> orders-db-1 TCP\/5432: expected ALLOW, got DROP/);
-  expect(failure).toMatch(/Construct Path: consumer\/Db\//);
+  expect(failure).toMatch(/Construct Path: consumer\/AccessGrants\/shop--orders-db-from-web/);
   expect(failure).toContain('Validation failed');
 
   const manifest = path.join(app, 'dist', 'consumer.k8s.yaml');

@@ -50,12 +50,13 @@ import { Cidr, cidrContains, parseCidr, parseIp } from './net';
 import { isIanaSvcName, parseGoUint16 } from './sanitize';
 
 type Dir = 'ingress' | 'egress';
-type L4Proto = 'TCP' | 'UDP' | 'SCTP' | 'ICMP';
+export type L4Proto = 'TCP' | 'UDP' | 'SCTP' | 'ICMP';
 
 // ---------------------------------------------------------------------------------------------
 // Normalised policy model
 
-type PeerMatcher =
+/** One peer of a rule item (read-only view for `matrix.ts`). */
+export type PeerMatcher =
   | { readonly kind: 'selector'; readonly sel: Selector }
   | { readonly kind: 'entity'; readonly name: string }
   | { readonly kind: 'cidr'; readonly cidr: Cidr; readonly except: readonly Cidr[] }
@@ -63,9 +64,10 @@ type PeerMatcher =
   | { readonly kind: 'nodes'; readonly sel: Selector }
   | { readonly kind: 'none' };
 
-type PeerSet = { readonly kind: 'any' } | { readonly kind: 'list'; readonly matchers: readonly PeerMatcher[] };
+/** The peers of a rule item: any peer, or a list of matchers (an empty list selects nothing). */
+export type PeerSet = { readonly kind: 'any' } | { readonly kind: 'list'; readonly matchers: readonly PeerMatcher[] };
 
-interface PortSpec {
+export interface PortSpec {
   /** ANY = TCP/UDP/SCTP. */
   readonly proto: string;
   readonly port?: number;
@@ -75,34 +77,37 @@ interface PortSpec {
   readonly icmp?: { readonly family: 4 | 6; readonly type: number };
 }
 
-interface L7Spec {
+export interface L7Spec {
   readonly kind: 'http' | 'dns' | 'kafka' | 'l7';
   readonly rules: readonly any[];
   readonly path: string;
 }
 
-interface PortRuleSpec {
+export interface PortRuleSpec {
   readonly path: string;
   readonly ports: readonly PortSpec[];
   readonly l7?: L7Spec;
 }
 
-type L4Spec = { readonly kind: 'all' } | { readonly kind: 'ports'; readonly rules: readonly PortRuleSpec[] };
+export type L4Spec = { readonly kind: 'all' } | { readonly kind: 'ports'; readonly rules: readonly PortRuleSpec[] };
 
-interface NormItem {
+/** One normalised allow or deny item of a rule. */
+export interface NormItem {
   readonly path: string;
   readonly peers: PeerSet;
   readonly l4: L4Spec;
 }
 
-interface DirSections {
+/** The allow and deny items of one direction of a rule. */
+export interface DirSections {
   readonly allow: readonly NormItem[];
   readonly deny: readonly NormItem[];
   readonly hasSection: boolean;
   readonly defaultDeny: boolean;
 }
 
-interface NormRule {
+/** An admitted rule (one spec of a policy), normalised: namespace-injected selectors, parsed peers and ports. */
+export interface NormRule {
   readonly policy: PolicyRefData;
   readonly path: string;
   readonly clusterwide: boolean;
@@ -140,7 +145,8 @@ interface DirEval extends DirectionResult {
   readonly dnsProxied?: boolean;
 }
 
-interface L4Flow {
+/** The L4 part of a flow as the evaluator sees it. */
+export interface L4Flow {
   readonly proto: L4Proto;
   readonly port: number;
   readonly family: 4 | 6;
@@ -1159,6 +1165,25 @@ export class PolicyEngine {
     for (const p of this.inert) if (touches(p.subjects)) out.push(p.message);
     for (const p of this.admissionNotes) if (touches(p.subjects)) out.push(p.message);
     return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Read-only views for the per-identity policy map (`matrix.ts`). They evaluate exactly what
+  // `explain` evaluates, one piece at a time.
+
+  /** The admitted rules, in admission order. Do not modify. */
+  public get admittedRules(): readonly NormRule[] {
+    return this.rules;
+  }
+
+  /** Whether one peer matcher of a rule item selects `peer`, for `subject` in direction `dir` (as `explain` decides it). */
+  public matcherSelects(m: PeerMatcher, peer: Peer, subject: Peer, dir: Dir): boolean {
+    return this.peerMatches({ kind: 'list', matchers: [m] }, peer, subject, dir);
+  }
+
+  /** Whether the L4 part of a rule item covers the flow at `subject` in direction `dir` (as `explain` decides it). */
+  public itemCoversL4(item: NormItem, flow: L4Flow, dir: Dir, subject: Peer): boolean {
+    return this.l4Matches(item, flow, dir, subject).length > 0;
   }
 
   /** All rule paths of admitted policies, for diagnostics. */

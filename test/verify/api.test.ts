@@ -63,6 +63,8 @@ describe('library API', () => {
     const spy = jest.spyOn(engine, 'explain');
     const m = connectivityMatrix(engine, [{ proto: 'TCP', port: 5432 }, { proto: 'TCP', port: 80 }]);
     expect(m.groups.map((g) => g.members.length).sort((a, b) => a - b)).toEqual([1, 20, 30]);
+    expect(spy).not.toHaveBeenCalled(); // verdicts come from the per-identity policy map
+    void m.reasons; // reasons: one explain per group pair and port, on demand
     expect(spy).toHaveBeenCalledTimes(3 * 3 * 2);
     expect(m.verdict('api-7', 'db', { proto: 'TCP', port: 5432 })).toBe('ALLOW');
     expect(m.verdict('web-3', 'db', { proto: 'TCP', port: 5432 })).toBe('DROP');
