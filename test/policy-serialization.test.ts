@@ -79,6 +79,21 @@ describe('policy serialization', () => {
     expect(obj.metadata.annotations).toEqual({ owner: 'team-a' });
   });
 
+  test('a patch or a change to one manifest never reaches another policy sharing the same peer', () => {
+    const chart = Testing.chart();
+    const web = Peer.pods(PodSelector.labels({ app: 'web' }), 'shop');
+    const a = new CiliumPolicy(chart, 'A', { namespace: 'shop', selector: PodSelector.labels({ app: 'a' }) });
+    const b = new CiliumPolicy(chart, 'B', { namespace: 'shop', selector: PodSelector.labels({ app: 'b' }) });
+    a.allowIngress({ peers: [web], ports: [Port.tcp(80)] });
+    b.allowIngress({ peers: [web], ports: [Port.tcp(80)] });
+    a.addJsonPatch(JsonPatch.replace('/spec/ingress/0/fromEndpoints/0/matchLabels/app', 'patched'));
+    const first = a.toJson();
+    first.spec.ingress[0].fromEndpoints[0].matchLabels.extra = 'changed by a caller';
+    const [pa, pb] = Testing.synth(chart);
+    expect(pa.spec.ingress[0].fromEndpoints[0].matchLabels).toEqual({ 'app': 'patched', 'k8s:io.kubernetes.pod.namespace': 'shop' });
+    expect(pb.spec.ingress[0].fromEndpoints[0].matchLabels).toEqual({ 'app': 'web', 'k8s:io.kubernetes.pod.namespace': 'shop' });
+  });
+
   test('a cluster-wide policy in a chart with a namespace has none', () => {
     const app = Testing.app();
     const chart = new Chart(app, 'c', { namespace: 'shop' });

@@ -90,46 +90,22 @@ export interface CiliumClusterwidePolicyProps extends CiliumPolicyOptions {
 }
 
 /**
- * `value` as cdk8s serializes plain data: object keys sorted, `undefined` and `null` members
- * dropped. Objects already in that form are returned as they are (no copy).
+ * A copy of `value` as cdk8s serializes plain data: object keys sorted, `undefined` and `null`
+ * members dropped. Always a copy: rendered specs share peer and selector objects between
+ * policies, and JSON patches (or callers of `toJson()`) may change the manifest in place.
  */
 function _sortedJson(value: any): any {
   if (value === null || typeof value !== 'object') {
     return value;
   }
   if (Array.isArray(value)) {
-    let out: any[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const v = _sortedJson(value[i]);
-      if (v !== value[i]) {
-        out ??= value.slice(0, i);
-      }
-      if (out) {
-        out.push(v);
-      }
-    }
-    return out ?? value;
+    return value.map(_sortedJson);
   }
-  const keys = Object.keys(value);
-  let sorted = true;
-  for (let i = 1; i < keys.length && sorted; i++) {
-    sorted = keys[i - 1] < keys[i];
-  }
-  let changed = !sorted;
-  const vals: any[] = [];
-  for (const k of keys) {
-    const v = _sortedJson(value[k]);
-    vals.push(v);
-    changed ||= v !== value[k] || v === undefined || v === null;
-  }
-  if (!changed) {
-    return value;
-  }
-  const order = keys.map((k, i) => [k, vals[i]] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const out: any = {};
-  for (const [k, v] of order) {
+  for (const k of Object.keys(value).sort()) {
+    const v = value[k];
     if (v !== undefined && v !== null) {
-      out[k] = v;
+      out[k] = _sortedJson(v);
     }
   }
   return out;
@@ -198,9 +174,9 @@ export abstract class CiliumPolicyBase extends ApiObject {
   }
 
   /**
-   * The manifest. The spec is plain data we render with its keys sorted, so unless the app has
-   * resolvers of its own (or `CDK8S_DISABLE_SORT` is set) it skips cdk8s's token resolution
-   * and sanitizing copies, which would give the same bytes at three times the allocation.
+   * The manifest. The spec is plain data (no tokens): unless the app has resolvers of its own
+   * (or `CDK8S_DISABLE_SORT` is set) it is copied once with its keys sorted, instead of going
+   * through cdk8s's token resolution and sanitizing (two copies). Same bytes.
    */
   public toJson(): any {
     let json: any;
@@ -356,6 +332,9 @@ export abstract class CiliumPolicyBase extends ApiObject {
 
   /** Every FQDN destination needs a DNS rule for the same pods admitting the name. */
   private _checkFqdnDns(): string[] {
+    if (!this._egress.hasFqdnPeers) {
+      return [];
+    }
     const fqdns = this._egress.allowRulesView.flatMap((r) => r.peers.filter((p) => p.kind === PeerKind.FQDN));
     if (fqdns.length === 0) {
       return [];

@@ -153,6 +153,7 @@ function peerCovers(broad: Peer, narrow: Peer): boolean {
 export class _RuleSet {
   private readonly allowRules: AllowRule[] = [];
   private l7Rules = 0;
+  private fqdnRules = 0;
   private readonly denyRules: DenyRule[] = [];
 
   constructor(public readonly direction: Direction) {}
@@ -173,6 +174,11 @@ export class _RuleSet {
     return this.allowRules;
   }
 
+  /** Whether an allow rule names an FQDN peer (validation looks for their DNS rules). */
+  public get hasFqdnPeers(): boolean {
+    return this.fqdnRules > 0;
+  }
+
   /** Validates and records an allow rule; returns problems (nothing recorded on problems). */
   public addAllow(rule: AllowRule, index: number): _Problem[] {
     const problems = this.checkRule(rule, index, false);
@@ -190,6 +196,8 @@ export class _RuleSet {
         if ((rule.http ?? []).length > 0 || (rule.dns ?? []).length > 0) {
           this.l7Rules--;
         }
+      } else if (rule.peers.some((p) => p.kind === PeerKind.FQDN)) {
+        this.fqdnRules++;
       }
     }
     return problems;
