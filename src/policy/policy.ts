@@ -130,7 +130,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
 
   /** @internal */ protected readonly _options: CiliumPolicyOptions;
   private readonly manifestProps: { spec?: unknown };
-  private readonly jsonPatches: JsonPatch[] = [];
+  private jsonPatches?: JsonPatch[];
   /** @internal */ protected readonly _ingress = new _RuleSet(Direction.INGRESS);
   /** @internal */ protected readonly _egress = new _RuleSet(Direction.EGRESS);
   private ruleCount = 0;
@@ -158,7 +158,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
     if (options.name !== undefined && options.name.length > 253) {
       throw _inputError(this, 'name', `"${options.name}" is longer than 253 characters`, 'use a shorter name');
     }
-    const chart = Chart.of(this);
+    const chart = this.chart;
     const list = CHART_POLICIES.get(chart) ?? [];
     list.push(this);
     CHART_POLICIES.set(chart, list);
@@ -170,6 +170,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
    * rendered).
    */
   public addJsonPatch(...ops: JsonPatch[]): void {
+    this.jsonPatches ??= [];
     this.jsonPatches.push(...ops);
   }
 
@@ -192,7 +193,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
       }
       json.spec = _sortedJson(this._renderSpec());
     }
-    return this.jsonPatches.length > 0 ? JsonPatch.apply(json, ...this.jsonPatches) : json;
+    return this.jsonPatches ? JsonPatch.apply(json, ...this.jsonPatches) : json;
   }
 
   private hasCustomResolvers(): boolean {
@@ -340,7 +341,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
       return [];
     }
     const dnsRules: any[] = [];
-    for (const c of CHART_POLICIES.get(Chart.of(this)) ?? []) {
+    for (const c of CHART_POLICIES.get(this.chart) ?? []) {
       if (c._coversSubjectOf(this)) {
         for (const r of c._allowEgressRules) {
           dnsRules.push(...(r.dns ?? []).map((d) => d._render()));
@@ -453,7 +454,7 @@ export class CiliumClusterwidePolicy extends CiliumPolicyBase {
     _throwProblems(this, '', problems);
     this.namespaces = props.namespaces ? [...new Set(props.namespaces)].sort() : undefined;
     this.allowHealth = props.allowSelectingHealthEndpoints ?? false;
-    if (Chart.of(this).namespace) {
+    if (this.chart.namespace) {
       // cdk8s applies the chart namespace to every object, cluster-scoped ones included.
       this.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }

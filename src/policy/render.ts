@@ -357,8 +357,9 @@ export class _RuleSet {
     // Group peers of one kind by what they are allowed, so that each item lists every peer
     // with identical ports and L7 rules.
     const groups = new Map<string, { kind: PeerKind; peers: Peer[]; part: any }>();
+    const single = states.length === 1; // one peer: every part is its own group
     const add = (st: PeerState, part: any) => {
-      const key = `${st.peer.kind}|${JSON.stringify(part)}`;
+      const key = single ? String(groups.size) : `${st.peer.kind}|${JSON.stringify(part)}`;
       let g = groups.get(key);
       if (!g) {
         g = { kind: st.peer.kind, peers: [], part };
@@ -447,5 +448,5 @@ function renderL3(direction: Direction, kind: PeerKind, peers: Peer[]): any {
   if (kind === PeerKind.ENTITIES) {
     return { [field]: [...new Set(peers.flatMap((p) => p._value as string[]))].sort() };
   }
-  return { [field]: sortByJson(peers.map((p) => p._value)) };
+  return { [field]: peers.length === 1 ? [peers[0]._value] : sortByJson(peers.map((p) => p._value)) };
 }

@@ -124,7 +124,7 @@ export class PodSelector {
   public readonly matchExpressions: LabelRequirement[];
   /** Whether this selector selects every pod. */
   public readonly selectsAll: boolean;
-  private readonly problemsByField = new Map<string, _Problem[]>();
+  private problemsByField?: Map<string, _Problem[]>;
 
   private constructor(labels: { [key: string]: string }, expressions: LabelRequirement[], all: boolean) {
     this.matchLabels = {};
@@ -142,6 +142,7 @@ export class PodSelector {
   /** @internal */
   public _problems(field: string): _Problem[] {
     // The selector is immutable: check it once per field name.
+    this.problemsByField ??= new Map();
     let cached = this.problemsByField.get(field);
     if (!cached) {
       cached = this.findProblems(field);
