@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { _OutputOrder, _recordBaseline } from './output-order';
-import { _inputError } from './policy/errors';
+import { _inputError, _throwProblems } from './policy/errors';
 import { DnsRule } from './policy/l7';
 import { _checkNamespaceName } from './policy/labels';
 import { _joinName } from './policy/names';
@@ -113,6 +113,9 @@ export class NamespaceBaseline extends Construct {
     if (!allowDns && (fqdn.length > 0 || props.dnsVisibility || props.restrictDnsNames)) {
       throw _inputError(this, 'allowDns', 'DNS is turned off but fqdnEgress, dnsVisibility or restrictDnsNames asks for DNS rules', 'keep allowDns on, or drop the DNS options');
     }
+    // Checked even when they only open the DNS proxy (restrictDnsNames off): a wrong name is
+    // a mistake whichever way it is used.
+    fqdn.forEach((d, i) => _throwProblems(this, '', d._problems(`fqdnEgress[${i}]`)));
     if (props.restrictDnsNames && fqdn.length === 0) {
       throw _inputError(this, 'restrictDnsNames', 'no name is listed in fqdnEgress, so every query would be refused', 'list the names the pods may resolve in fqdnEgress');
     }

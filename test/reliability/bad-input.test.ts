@@ -81,10 +81,11 @@ const CASES: Case[] = [
   // NamespaceBaseline
   { name: 'baseline namespace invalid', build: (c) => new NamespaceBaseline(c, 'B', { namespace: 'Bad_NS' }), path: 'c/B', field: 'namespace', value: 'Bad_NS', fix: 'lower' },
   { name: 'baseline without namespace', build: (_c, b) => new NamespaceBaseline(b, 'B'), path: 'b/B', field: 'namespace', value: 'no namespace', fix: 'namespace prop' },
+  { name: 'baseline fqdnEgress name invalid (names not restricted)', build: (c) => new NamespaceBaseline(c, 'B', { namespace: 'x', fqdnEgress: [DnsRule.name('bad name.example')] }), path: 'c/B', field: 'fqdnEgress[0]', value: 'bad name.example', fix: 'letters' },
   { name: 'baseline with every switch off', build: (c) => new NamespaceBaseline(c, 'B', { denyIngress: false, denyEgress: false, allowDns: false }), path: 'c/B', field: 'denyIngress/denyEgress/allowDns', value: 'every switch is off', fix: 'keep at least one' },
   { name: 'baseline DNS off with FQDN names', build: (c) => new NamespaceBaseline(c, 'B', { allowDns: false, fqdnEgress: [DnsRule.name('a.example.com')] }), path: 'c/B', field: 'allowDns', value: 'fqdnEgress', fix: 'keep allowDns on' },
   { name: 'baseline restricted DNS without names', build: (c) => new NamespaceBaseline(c, 'B', { restrictDnsNames: true }), path: 'c/B', field: 'restrictDnsNames', value: 'no name', fix: 'fqdnEgress' },
-  { name: 'baseline bad DNS name', build: (c) => new NamespaceBaseline(c, 'B', { fqdnEgress: [DnsRule.name('bad name!')], restrictDnsNames: true }), path: 'c/B/Dns', field: 'dns', value: 'bad name!', fix: '' },
+  { name: 'baseline bad DNS name', build: (c) => new NamespaceBaseline(c, 'B', { fqdnEgress: [DnsRule.name('bad name!')], restrictDnsNames: true }), path: 'c/B', field: 'fqdnEgress[0]', value: 'bad name!', fix: 'letters' },
   // CiliumPolicy and the policy layer
   { name: 'policy name invalid', build: (c) => pol(c, { name: 'Bad_Name' }), path: 'c/P', field: 'name', value: 'Bad_Name', fix: 'lower-case' },
   { name: 'policy name too long', build: (c) => pol(c, { name: 'a'.repeat(254) }), path: 'c/P', field: 'name', value: 'longer than 253', fix: 'shorter' },
