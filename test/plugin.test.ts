@@ -81,6 +81,14 @@ test('{chart} writes one report per manifest; scenarios are bound to their manif
   expect(other).not.toContain('Scenario checks');
 });
 
+test('{outdir} is the folder the manifests were synthesized to', async () => {
+  const m = synthTo(path.join(tmp, 'elsewhere'), 'cnpg-cilium', cnpg());
+  const { ctx } = await run({ report: '{outdir}/{chart}.connectivity.md' }, [m]);
+  expect(ctx.report.success).toBe(true);
+  expect(fs.readFileSync(path.join(tmp, 'elsewhere', 'cnpg-cilium.connectivity.md'), 'utf8')).toMatch(/^# Connectivity report: cnpg-cilium\n/);
+  expect(fs.existsSync(path.join(tmp, 'dist', 'cnpg-cilium.connectivity.md'))).toBe(false);
+});
+
 test('a scenario flow with another verdict fails the synth, reported on the deciding policy', async () => {
   const objects = cnpg();
   const m = synthTo(path.join(tmp, 'dist'), 'cnpg-cilium', objects);

@@ -43,8 +43,9 @@ export interface CiliumPolicyValidationProps {
   /**
    * Where to write the connectivity report (relative to the directory `cdk8s synth` runs in).
    * `{chart}` in the name writes one report per synthesized manifest file, e.g.
-   * `dist/{chart}.connectivity.md`, and treats each manifest as a deployment of its own (lint
-   * looks across the policies of one manifest only). `false` writes none.
+   * `{outdir}/{chart}.connectivity.md`, and treats each manifest as a deployment of its own (lint
+   * looks across the policies of one manifest only). `{outdir}` is the folder the manifests were
+   * synthesized to (`cdk8s synth --output`, `CDK8S_OUTDIR`). `false` writes none.
    * @default connectivity.md beside the synthesized manifests
    */
   readonly report?: string | false;
@@ -179,7 +180,8 @@ export class CiliumPolicyValidation implements Validation {
     // 3. the reports, beside the YAML (with --stdout only when a path is given)
     const written: string[] = [];
     if (this.props.report !== false && (this.props.report || !context.stdout) && manifests.length > 0) {
-      const template = this.props.report || path.join(path.dirname(manifests[0]), 'connectivity.md');
+      const outdir = path.dirname(manifests[0]);
+      const template = (this.props.report || path.join(outdir, 'connectivity.md')).split('{outdir}').join(outdir);
       const units = template.includes('{chart}')
         ? manifests.map((m) => ({ file: template.split('{chart}').join(chartOf(m)), manifests: [m], title: `Connectivity report: ${chartOf(m)}` }))
         : [{ file: template, manifests, title: this.props.title ?? 'Connectivity report' }];
