@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  AccessClient, AccessGrant, AccessTarget, Entity, HttpPath, HttpRule, NamespaceBaseline, Port,
+  AccessClient, AccessGrant, AccessTarget, DnsRule, Entity, HttpPath, HttpRule, NamespaceBaseline, Port,
 } from '../src';
 
 /**
@@ -14,9 +14,13 @@ export class GatewayDemoExample extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id);
 
-    for (const ns of ['frontend', 'backend', 'monitor', 'database']) {
+    for (const ns of ['frontend', 'monitor', 'database']) {
       new NamespaceBaseline(this, `Baseline-${ns}`, { namespace: ns });
     }
+    // The backend reaches an API by name: its namespace's DNS goes through Cilium's DNS proxy,
+    // which learns the API's addresses. Its grants then leave DNS to the baseline (an L4-only
+    // DNS rule of theirs would bypass the proxy rule for the same pods).
+    new NamespaceBaseline(this, 'Baseline-backend', { namespace: 'backend', fqdnEgress: [DnsRule.name('api.marktaguiad.dev')] });
     const frontend = workload(this, 'frontend', 'frontend', 80);
     const backend = workload(this, 'backend', 'backend', 3000);
     const monitor = workload(this, 'monitor', 'monitor', 8000);
@@ -39,8 +43,8 @@ export class GatewayDemoExample extends Chart {
       ],
     });
     new AccessGrant(this, 'GatewayToMonitor', { client: gateway, target: AccessTarget.workload(monitor, [Port.tcp(8000)]) });
-    new AccessGrant(this, 'BackendToRedis', { client: AccessClient.fromWorkload(backend), target: AccessTarget.workload(redis, [Port.tcp(6379)]) });
-    new AccessGrant(this, 'BackendToApi', { client: AccessClient.fromWorkload(backend), target: AccessTarget.fqdn('api.marktaguiad.dev', [Port.tcp(443)]) });
+    new AccessGrant(this, 'BackendToRedis', { client: AccessClient.fromWorkload(backend), target: AccessTarget.workload(redis, [Port.tcp(6379)]), clientDns: false });
+    new AccessGrant(this, 'BackendToApi', { client: AccessClient.fromWorkload(backend), target: AccessTarget.fqdn('api.marktaguiad.dev', [Port.tcp(443)]), clientDns: false });
   }
 }
 

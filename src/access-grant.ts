@@ -104,11 +104,12 @@ export class AccessClient {
   }
 
   /**
-   * Any client at all, in or outside the cluster (an L4-only rule on the target). Spelled out,
-   * so that "everyone" is never the result of an omission.
+   * Any client at all, in or outside the cluster: the target admits `fromEntities: [all]`.
+   * Spelled out, so that "everyone" is never the result of an omission (an L4-only rule with no
+   * peer means the same to the agent, but reads like a forgotten peer, and the linter says so).
    */
   public static anyone(): AccessClient {
-    return new AccessClient('anyone', undefined, undefined, Peer.anyPeer());
+    return new AccessClient('anyone', undefined, undefined, Peer.entities(Entity.ALL));
   }
 
   /** Addresses outside the cluster. */

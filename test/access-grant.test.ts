@@ -68,6 +68,7 @@ describe('AccessGrant | both sides', () => {
     ['every pod of namespace backend', () => AccessClient.allPodsOfNamespace('backend'),
       { fromEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'backend' } }] }],
     ['the cluster entity', () => AccessClient.entity(Entity.CLUSTER), { fromEntities: ['cluster'] }],
+    ['anyone (said, not omitted)', () => AccessClient.anyone(), { fromEntities: ['all'] }],
     ['a CIDR', () => AccessClient.cidr('10.0.0.0/8', ['10.1.0.0/16']), { fromCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }] }],
     ['namespaces by label', () => AccessClient.namespacesLabelled('team-a', { team: 'a' }),
       { fromEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }], matchLabels: { 'k8s:io.cilium.k8s.namespace.labels.team': 'a' } }] }],
