@@ -15,20 +15,20 @@ function permutationArb(n: number): fc.Arbitrary<number[]> {
 const estateWithOrder = estateArb.chain((e) => fc.tuple(fc.constant(e), permutationArb(e.clusters.length + e.grants.length + e.baselines.length)));
 
 /** What the estate asked for that legitimately renders as a wildcard. */
-function asked(e: Estate): { anyone: boolean; wholeNamespaces: Set<string> } {
+function asked(e: Estate): { wholeNamespaces: Set<string> } {
   const wholeNamespaces = new Set<string>(e.baselines);
   for (const g of e.grants) {
     if (g.client.kind === 'namespace') {
       wholeNamespaces.add(g.client.ns);
     }
   }
-  return { anyone: e.grants.some((g) => g.client.kind === 'anyone'), wholeNamespaces };
+  return { wholeNamespaces };
 }
 
 /** Every wildcard by omission in one synthesized policy that `e` did not ask for. */
 export function wildcardsByOmission(doc: any, e: Estate): string[] {
   const out: string[] = [];
-  const { anyone, wholeNamespaces } = asked(e);
+  const { wholeNamespaces } = asked(e);
   const name = `${doc.kind} ${doc.metadata?.namespace ?? ''}/${doc.metadata?.name}`;
   const spec = doc.spec ?? {};
   for (const sec of ['ingress', 'egress', 'ingressDeny', 'egressDeny']) {
@@ -44,8 +44,9 @@ export function wildcardsByOmission(doc: any, e: Estate): string[] {
     for (const [i, item] of (spec[sec] ?? []).entries()) {
       const keys = Object.keys(item);
       const peerKeys = keys.filter((k) => /^(from|to)(Endpoints|Entities|CIDR|CIDRSet|FQDNs|Services|Groups|Nodes|Requires)$/.test(k));
-      if (keys.includes('toPorts') && peerKeys.length === 0 && !(sec === 'ingress' && anyone)) {
-        out.push(`${name}: ${sec}[${i}] has toPorts and no peer (L4-only: every peer) that no AccessClient.anyone() grant asked for`);
+      if (keys.includes('toPorts') && peerKeys.length === 0) {
+        // AccessClient.anyone() says so: fromEntities [all]
+        out.push(`${name}: ${sec}[${i}] has toPorts and no peer (L4-only: every peer)`);
       }
       for (const k of ['fromEndpoints', 'toEndpoints']) {
         for (const s of item[k] ?? []) {
