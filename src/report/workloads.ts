@@ -190,21 +190,26 @@ function* policySpecs(o: any): Generator<any> {
   if (Array.isArray(o.specs)) for (const s of o.specs) if (s && typeof s === 'object') yield s;
 }
 
-/** Stand-in pods for the pods the Cilium policies apply to (their `endpointSelector`). */
-export function subjectsFromPolicies(objects: readonly any[]): ReportPod[] {
-  const out: ReportPod[] = [];
+/** Each spec of each Cilium policy among `objects`, with the policy's namespace and a reference to it. */
+function* policySpecsOf(objects: readonly any[]): Generator<{ spec: any; policyNs: string | undefined; ref: string }> {
   for (const o of objects) {
     if (!o || (o.kind !== 'CiliumNetworkPolicy' && o.kind !== 'CiliumClusterwideNetworkPolicy')) continue;
     const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
     const policyNs = clusterwide ? undefined : (o.metadata?.namespace || 'default');
     const ref = `${o.kind} ${policyNs ? `${policyNs}/` : ''}${o.metadata?.name}`;
-    for (const spec of policySpecs(o)) {
-      const sel = spec.endpointSelector;
-      // `{}` selects every pod of the namespace: the "any other pod" probe stands for it
-      if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) continue;
-      const p = standIn(sel, policyNs, `selected by ${ref}`);
-      if (p) out.push({ ...p, subject: true });
-    }
+    for (const spec of policySpecs(o)) yield { spec, policyNs, ref };
+  }
+}
+
+/** Stand-in pods for the pods the Cilium policies apply to (their `endpointSelector`). */
+export function subjectsFromPolicies(objects: readonly any[]): ReportPod[] {
+  const out: ReportPod[] = [];
+  for (const { spec, policyNs, ref } of policySpecsOf(objects)) {
+    const sel = spec.endpointSelector;
+    // `{}` selects every pod of the namespace: the "any other pod" probe stands for it
+    if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) continue;
+    const p = standIn(sel, policyNs, `selected by ${ref}`);
+    if (p) out.push({ ...p, subject: true });
   }
   return out;
 }
@@ -212,19 +217,13 @@ export function subjectsFromPolicies(objects: readonly any[]): ReportPod[] {
 /** Stand-in pods for every pod peer the Cilium policies name. */
 export function standInsFromPolicies(objects: readonly any[]): ReportPod[] {
   const out: ReportPod[] = [];
-  for (const o of objects) {
-    if (!o || (o.kind !== 'CiliumNetworkPolicy' && o.kind !== 'CiliumClusterwideNetworkPolicy')) continue;
-    const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
-    const policyNs = clusterwide ? undefined : (o.metadata?.namespace || 'default');
-    const ref = `${o.kind} ${policyNs ? `${policyNs}/` : ''}${o.metadata?.name}`;
-    for (const spec of policySpecs(o)) {
-      const sels: any[] = [];
-      for (const r of [...(spec.ingress ?? []), ...(spec.ingressDeny ?? [])]) sels.push(...(r?.fromEndpoints ?? []));
-      for (const r of [...(spec.egress ?? []), ...(spec.egressDeny ?? [])]) sels.push(...(r?.toEndpoints ?? []));
-      for (const sel of sels) {
-        const p = standIn(sel, policyNs, `peer of ${ref}`);
-        if (p) out.push(p);
-      }
+  for (const { spec, policyNs, ref } of policySpecsOf(objects)) {
+    const sels: any[] = [];
+    for (const r of [...(spec.ingress ?? []), ...(spec.ingressDeny ?? [])]) sels.push(...(r?.fromEndpoints ?? []));
+    for (const r of [...(spec.egress ?? []), ...(spec.egressDeny ?? [])]) sels.push(...(r?.toEndpoints ?? []));
+    for (const sel of sels) {
+      const p = standIn(sel, policyNs, `peer of ${ref}`);
+      if (p) out.push(p);
     }
   }
   return out;
