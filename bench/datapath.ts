@@ -15,6 +15,7 @@ import { FlaskPostgresExample } from '../examples/flask-postgres';
 import { FrontendBackendExample } from '../examples/frontend-backend';
 import { GatewayDemoExample } from '../examples/gateway-demo';
 import { loadScenario, runScenario } from '../src/verify';
+import { table } from './format';
 import { Label } from '../src/verify/model';
 import { compileSelector, identityKey, podIdentityLabels, reservedLabels, Selector, selectorAddMatch, selectorHasKey, selectorMatches } from '../src/verify/labels';
 
@@ -158,9 +159,7 @@ export function datapathSection(log: (s: string) => void): number {
     rows.push([id, String(o.endpoints), String(docs.length), String(o.entries), String(min.length), String(m.entries), flows, (o.entries / m.entries).toFixed(2)]);
   }
   const head = ['scenario', 'endpoints', 'our policies', 'our entries', 'minimal policies', 'minimal entries', 'scenario flows met by minimal', 'ratio'];
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(w[i])).join(' | ') + ' |';
-  log([line(head), '|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|', ...rows.map(line)].join('\n'));
+  log(table(head, rows));
   log('');
   return minimal ? ours / minimal : NaN;
 }

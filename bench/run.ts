@@ -17,6 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { datapathSection } from './datapath';
+import { median, table } from './format';
 import { verifierSection } from './verifier';
 
 interface Run { ms: number; maxRssMb: number; baseRssMb: number; bytes: number; hash: string; objects: number }
@@ -43,19 +44,6 @@ function child(variant: string, size: number, workdir: string, layout: string): 
   }
   const line = r.stdout.trim().split('\n').pop()!;
   return JSON.parse(line);
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-export function table(head: string[], rows: (string | number)[][]): string {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const w = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(w[i])).join(' | ') + ' |';
-  return [line(head), '|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|', ...cells.slice(1).map(line)].join('\n');
 }
 
 interface SynthResult {

@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { connectivityMatrix, createEngine, EndpointDef, MatrixPort } from '../src/verify';
 import { CLUSTERS_PER_NAMESPACE, clusterName, dbNamespace, estateSpec } from './estate';
+import { table } from './format';
 
 const PORTS: MatrixPort[] = [{ proto: 'TCP', port: 5432 }, { proto: 'TCP', port: 8080 }];
 
@@ -125,16 +126,9 @@ export function verifierSection(workdir: string, size: number | undefined, log: 
   }
   log(`${policies.length} policies of the ${size}-cluster estate in a fresh engine per row; ports probed: ${PORTS.map((p) => `${p.proto}/${p.port}`).join(', ')}`);
   log('');
-  log(tableOf(['identities', 'pods per identity', 'pods', 'groups', 'engine build ms', 'matrix ms', 'ns per cell'], rows));
+  log(table(['identities', 'pods per identity', 'pods', 'groups', 'engine build ms', 'matrix ms', 'ns per cell'], rows));
   log('');
   log(`spot check against engine.explain(): ${checked} cells, ${mismatches} differ${mismatches ? ' (the matrix is WRONG)' : ''}`);
   log('');
   return mismatches ? Infinity : at3000;
-}
-
-function tableOf(head: string[], rows: (string | number)[][]): string {
-  const cells = [head, ...rows.map((r) => r.map(String))];
-  const w = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => '| ' + r.map((c, i) => c.padEnd(w[i])).join(' | ') + ' |';
-  return [line(head), '|' + w.map((n) => '-'.repeat(n + 2)).join('|') + '|', ...cells.slice(1).map(line)].join('\n');
 }
