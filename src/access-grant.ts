@@ -402,13 +402,15 @@ export class AccessGrant extends Construct {
       }
     }
     // Report problems of the two ends with this grant's path, not the generated policy's.
-    for (const [end, problems] of [['client', client._peer()._problems], ['target', target._peer()._problems]] as const) {
-      if (problems.length > 0) {
-        throw _inputError(this, `${end} ${problems[0].field}`, problems[0].problem, problems[0].fix);
-      }
+    const clientProblems = client._peer()._problems;
+    if (clientProblems.length > 0) {
+      throw _inputError(this, `client ${clientProblems[0].field}`, clientProblems[0].problem, clientProblems[0].fix);
     }
-    if (client._hasPods && target._isPods && client.namespace === target.namespace
-      && JSON.stringify(client.selector!._render()) === JSON.stringify(target.selector!._render())) {
+    const targetProblems = target._peer()._problems;
+    if (targetProblems.length > 0) {
+      throw _inputError(this, `target ${targetProblems[0].field}`, targetProblems[0].problem, targetProblems[0].fix);
+    }
+    if (client._hasPods && target._isPods && client.namespace === target.namespace && client.selector!._json === target.selector!._json) {
       throw _inputError(this, 'client', `the client and the target are the same pods (${target.selector!._describe()} in ${target.namespace})`,
         'a grant connects two different sets of pods; pods reaching each other need a rule of their own (CiliumPolicy with Peer.pods)');
     }
@@ -472,7 +474,7 @@ export class AccessGrant extends Construct {
           // it. Other clients resolve Service names: plain port 53, no proxy dependency.
           policy.allowEgress({
             peers: [d._peer()],
-            ports: [Port.anyProtocol(d.port)],
+            ports: [d._port()],
             dns: target._isFqdn ? [DnsRule.anyName()] : undefined,
           });
         }
@@ -496,6 +498,7 @@ export class _GrantRegistry extends Construct {
   }
 
   private readonly policies = new Map<string, CiliumPolicy>();
+  private order?: _OutputOrder;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -509,7 +512,8 @@ export class _GrantRegistry extends Construct {
     }
     p = new CiliumPolicy(this, key, { name, namespace, selector, isolateEgress: isolateEgress || undefined, egressDefaultDeny });
     this.policies.set(key, p);
-    _OutputOrder.of(this).own(p);
+    this.order ??= _OutputOrder.of(this);
+    this.order.own(p);
     return p;
   }
 }

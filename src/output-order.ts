@@ -58,36 +58,36 @@ export class _OutputOrder extends Construct {
    * sorted order among themselves).
    */
   private link(): void {
-    const fresh: { key: string[]; obj: ApiObject }[] = [];
+    const fresh: { key: string; obj: ApiObject }[] = [];
     const owners = this.owners.slice(this.pending);
     this.pending = this.owners.length;
     for (const owner of owners) {
       for (const c of owner.node.findAll()) {
-        if (c instanceof ApiObject && !this.linked.has(c) && Chart.of(c) === this.chart) {
+        if (c instanceof ApiObject && !this.linked.has(c) && c.chart === this.chart) {
           this.linked.add(c);
           fresh.push({ key: sortKey(c), obj: c });
         }
       }
     }
-    fresh.sort((a, b) => compareKeys(a.key, b.key));
+    // Ties (the same namespace, kind and name twice) keep construct-path order.
+    fresh.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : cmp(a.obj.node.path, b.obj.node.path)));
     for (const { obj } of fresh) {
       this.node.addDependency(obj);
     }
   }
 }
 
-function sortKey(o: ApiObject): string[] {
-  const policy = o.apiVersion === 'cilium.io/v2' ? '1' : '0';
-  return [o.metadata.namespace ?? '', policy, o.kind, o.name, o.node.path];
+/**
+ * Namespace (cluster-scoped first), workloads before Cilium policies, kind, name: one string,
+ * the parts joined with NUL (below every character of a name), so that comparing keys compares
+ * the parts in turn.
+ */
+function sortKey(o: ApiObject): string {
+  return `${o.metadata.namespace ?? ''}\0${o.apiVersion === 'cilium.io/v2' ? '1' : '0'}\0${o.kind}\0${o.name}`;
 }
 
-function compareKeys(a: string[], b: string[]): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] !== b[i]) {
-      return a[i] < b[i] ? -1 : 1;
-    }
-  }
-  return 0;
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** What a grant needs to know of a `NamespaceBaseline` in its chart. */

@@ -117,8 +117,12 @@ export class DnsServer {
 
   /** CoreDNS / kube-dns: pods `k8s-app: kube-dns` in `kube-system`, port 53 (UDP and TCP). */
   public static kubeDns(): DnsServer {
-    return new DnsServer(PodSelector.labels({ 'k8s-app': 'kube-dns' }), 'kube-system', 53);
+    // The default of every grant and cluster: one instance, so its peer is made once.
+    DnsServer.kubeDnsServer ??= new DnsServer(PodSelector.labels({ 'k8s-app': 'kube-dns' }), 'kube-system', 53);
+    return DnsServer.kubeDnsServer;
   }
+
+  private static kubeDnsServer?: DnsServer;
 
   /**
    * NodeLocal DNSCache run as Cilium-managed pods (e.g. with a Cilium Local Redirect Policy):
@@ -160,6 +164,14 @@ export class DnsServer {
     this.podsPeer ??= Peer.pods(this.selector, this.namespace);
     return this.podsPeer;
   }
+
+  /** The DNS port on every protocol (UDP and TCP). @internal */
+  public _port(): Port {
+    this.dnsPort ??= Port.anyProtocol(this.port);
+    return this.dnsPort;
+  }
+
+  private dnsPort?: Port;
 }
 
 /**
@@ -835,7 +847,7 @@ export class SecuredPostgres extends Construct implements IAccessTarget, kplus.I
     for (const dns of this.dnsServers) {
       policy.allowEgress({
         peers: [dns._peer()],
-        ports: [Port.anyProtocol(dns.port)],
+        ports: [dns._port()],
         dns: dnsProxy ? [DnsRule.anyName()] : undefined,
       });
     }

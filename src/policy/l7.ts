@@ -16,6 +16,19 @@ const JS_ONLY = [
  * @internal
  */
 export function _checkRe2(field: string, value: string): _Problem[] {
+  let found = RE2_PROBLEMS.get(value);
+  if (found === undefined) {
+    const problems = checkRe2(field, value);
+    found = problems.length ? { problem: problems[0].problem, fix: problems[0].fix } : null;
+    RE2_PROBLEMS.set(value, found);
+  }
+  return found ? [{ field, ...found }] : [];
+}
+
+/** What is wrong with a regular expression (`null`: nothing), by expression: rules repeat. */
+const RE2_PROBLEMS = new Map<string, { problem: string; fix: string } | null>();
+
+function checkRe2(field: string, value: string): _Problem[] {
   for (const j of JS_ONLY) {
     if (j.re.test(value)) {
       return [{ field, problem: `regular expression "${value}" uses ${j.what}, which RE2 does not support, so the agent rejects the policy`, fix: 'write an RE2 regular expression (no lookaround, no backreferences)' }];
@@ -191,6 +204,14 @@ export class HttpRule {
     return out;
   }
 
+  /** `JSON.stringify(_render())` (its keys are in sorted order), made once. @internal */
+  public get _json(): string {
+    this.json ??= JSON.stringify(this._render());
+    return this.json;
+  }
+
+  private json?: string;
+
   /** @internal */
   public _describe(): string {
     const p = this.props;
@@ -236,6 +257,11 @@ export class DnsRule {
   /** @internal */
   public _render(): any {
     return this.matchName !== undefined ? { matchName: this.matchName } : { matchPattern: this.matchPattern };
+  }
+
+  /** `JSON.stringify(_render())`. @internal */
+  public get _json(): string {
+    return this.matchName !== undefined ? JSON.stringify({ matchName: this.matchName }) : JSON.stringify({ matchPattern: this.matchPattern });
   }
 
   /** Whether this rule admits the name (Cilium's matchpattern semantics). @internal */

@@ -28,8 +28,23 @@ export function _isFilteredLabelKey(key: string): boolean {
   return !isIdentityLabel({ source: 'k8s', key: _stripSource(key).name, value: '' });
 }
 
+/** What is wrong with a label key (`null`: nothing), by key: keys repeat across selectors. */
+const LABEL_KEY_PROBLEMS = new Map<string, { problem: string; fix: string } | null>();
+
 /** @internal */
 export function _checkLabelKey(field: string, key: string): _Problem[] {
+  let found = LABEL_KEY_PROBLEMS.get(key);
+  if (found === undefined) {
+    const problems = checkLabelKey(field, key);
+    found = problems.length ? { problem: problems[0].problem, fix: problems[0].fix } : null;
+    if (typeof key === 'string') {
+      LABEL_KEY_PROBLEMS.set(key, found);
+    }
+  }
+  return found ? [{ field, ...found }] : [];
+}
+
+function checkLabelKey(field: string, key: string): _Problem[] {
   const { source, name } = _stripSource(key);
   if (source === 'reserved') {
     return [{ field, problem: `label key "${key}" selects a reserved identity`, fix: 'use Peer.entities(...) for reserved identities' }];

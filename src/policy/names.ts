@@ -2,6 +2,8 @@ import { createHash } from 'crypto';
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
+const KEBAB_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
 /**
  * Turns free text into a DNS-label fragment: lower case, `[a-z0-9-]`, no leading or trailing
  * dashes, CamelCase split into words.
@@ -9,6 +11,9 @@ import { IConstruct } from 'constructs';
  * @internal
  */
 export function _kebab(s: string): string {
+  if (KEBAB_RE.test(s)) {
+    return s; // already a DNS-label fragment (the common case: names made by this library)
+  }
   return s
     .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')

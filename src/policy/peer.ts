@@ -227,12 +227,65 @@ export class Peer {
   /** @internal */ public readonly _key: string;
   /** @internal */ public readonly _meta: { namespaces?: string[]; anyNamespace?: boolean; selector?: PodSelector; entities?: string[]; cidr?: any; fqdn?: any };
 
+  /** `JSON.stringify(_value)`: what rendered rules are ordered by. @internal */
+  public readonly _json: string;
+  private sortedValue?: any;
+
   private constructor(kind: PeerKind, value: any, description: string, problems: _Problem[], meta: Peer['_meta']) {
     this.kind = kind;
     this._value = value;
     this.description = description;
     this._problems = problems;
     this._meta = meta;
-    this._key = `${kind}:${JSON.stringify(value ?? null)}`;
+    this._json = JSON.stringify(value ?? null);
+    this._key = `${kind}:${this._json}`;
   }
+
+  /** A fresh copy of the value with its keys sorted, as it is written to a manifest. @internal */
+  public _renderSorted(): any {
+    this.sortedValue ??= _sortedCopy(this._value);
+    return _copy(this.sortedValue);
+  }
+}
+
+/**
+ * A copy of plain data with object keys sorted and `undefined` / `null` members dropped (as
+ * cdk8s writes a manifest).
+ *
+ * @internal
+ */
+export function _sortedCopy(value: any): any {
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  if (Array.isArray(value)) {
+    return value.map(_sortedCopy);
+  }
+  const out: any = {};
+  for (const k of Object.keys(value).sort()) {
+    const v = value[k];
+    if (v !== undefined && v !== null) {
+      out[k] = _sortedCopy(v);
+    }
+  }
+  return out;
+}
+
+/** A deep copy of plain data, keys in their order. */
+function _copy(value: any): any {
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      out[i] = _copy(value[i]);
+    }
+    return out;
+  }
+  const out: any = {};
+  for (const k in value) {
+    out[k] = _copy(value[k]);
+  }
+  return out;
 }

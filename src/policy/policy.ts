@@ -5,7 +5,7 @@ import { _inputError, _Problem, _throwProblems } from './errors';
 import { _dnsMatches } from './l7';
 import { _checkNamespaceName } from './labels';
 import { _policyNameFor } from './names';
-import { _NS_KEY, PeerKind } from './peer';
+import { _NS_KEY, _sortedCopy, PeerKind } from './peer';
 import { _RuleSet, AllowRule, DenyRule, Direction } from './render';
 import { PodSelector } from './selector';
 
@@ -89,27 +89,8 @@ export interface CiliumClusterwidePolicyProps extends CiliumPolicyOptions {
   readonly allowSelectingHealthEndpoints?: boolean;
 }
 
-/**
- * A copy of `value` as cdk8s serializes plain data: object keys sorted, `undefined` and `null`
- * members dropped. Always a copy: rendered specs share peer and selector objects between
- * policies, and JSON patches (or callers of `toJson()`) may change the manifest in place.
- */
-function _sortedJson(value: any): any {
-  if (value === null || typeof value !== 'object') {
-    return value;
-  }
-  if (Array.isArray(value)) {
-    return value.map(_sortedJson);
-  }
-  const out: any = {};
-  for (const k of Object.keys(value).sort()) {
-    const v = value[k];
-    if (v !== undefined && v !== null) {
-      out[k] = _sortedJson(v);
-    }
-  }
-  return out;
-}
+/** Whether an app has resolvers of its own (an app's resolvers are fixed when it is made). */
+const CUSTOM_RESOLVERS = new WeakMap<App, boolean>();
 
 /** Every policy of a chart (FQDN checks look for DNS rules without walking the construct tree). */
 const CHART_POLICIES = new WeakMap<Chart, CiliumPolicyBase[]>();
@@ -146,9 +127,8 @@ export abstract class CiliumPolicyBase extends ApiObject {
       metadata: { name: options.name ?? _policyNameFor(scope, id), namespace, labels: sortedLabels(options.labels) },
     };
     super(scope, id, props);
+    // The spec is rendered at synthesis (see toJson), so that rules added after construction count.
     this.manifestProps = props;
-    // The spec is rendered at synthesis, so that rules added after construction count.
-    props.spec = Lazy.any({ produce: () => this._renderSpec() });
     this._options = options;
     this.selector = selector;
     _throwProblems(this, '', selector ? selector._problems('selector') : [{ field: 'selector', problem: 'no selector given', fix: 'select pods with PodSelector.labels(...) or PodSelector.all()' }]);
@@ -176,30 +156,37 @@ export abstract class CiliumPolicyBase extends ApiObject {
 
   /**
    * The manifest. The spec is plain data (no tokens): unless the app has resolvers of its own
-   * (or `CDK8S_DISABLE_SORT` is set) it is copied once with its keys sorted, instead of going
-   * through cdk8s's token resolution and sanitizing (two copies). Same bytes.
+   * (or `CDK8S_DISABLE_SORT` is set) the manifest is written directly, the spec copied once
+   * with its keys sorted, instead of going through cdk8s's token resolution and sanitizing
+   * (two more copies). The metadata is cdk8s's own (`metadata.toJson()`). Same bytes.
    */
   public toJson(): any {
     let json: any;
     if (process.env.CDK8S_DISABLE_SORT || this.hasCustomResolvers()) {
-      json = super.toJson();
-    } else {
-      const lazy = this.manifestProps.spec;
-      delete this.manifestProps.spec;
+      // cdk8s's own path: the spec as a token, resolved with the app's resolvers.
+      this.manifestProps.spec = Lazy.any({ produce: () => this._renderSpec() });
       try {
         json = super.toJson();
       } finally {
-        this.manifestProps.spec = lazy;
+        delete this.manifestProps.spec;
       }
-      json.spec = _sortedJson(this._renderSpec());
+    } else {
+      json = { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata.toJson(), spec: this._renderSpec() };
     }
     return this.jsonPatches ? JsonPatch.apply(json, ...this.jsonPatches) : json;
   }
 
   private hasCustomResolvers(): boolean {
     const app = App.of(this);
-    const resolvers = app instanceof App ? app.resolvers : [];
-    return resolvers.some((r) => !(r instanceof LazyResolver || r instanceof ImplicitTokenResolver || r instanceof NumberStringUnionResolver));
+    if (!(app instanceof App)) {
+      return false;
+    }
+    let custom = CUSTOM_RESOLVERS.get(app);
+    if (custom === undefined) {
+      custom = app.resolvers.some((r) => !(r instanceof LazyResolver || r instanceof ImplicitTokenResolver || r instanceof NumberStringUnionResolver));
+      CUSTOM_RESOLVERS.set(app, custom);
+    }
+    return custom;
   }
 
   /** Allows traffic from `rule.peers` to the selected pods. */
@@ -240,81 +227,65 @@ export abstract class CiliumPolicyBase extends ApiObject {
   /** @internal */
   protected abstract _subjectDescription(): string;
 
-  /** @internal */
+  /**
+   * The spec, as written to the manifest: a fresh object (nothing shared with another policy
+   * or an earlier call), its keys sorted.
+   * @internal
+   */
   public _renderSpec(): any {
-    const spec: any = { endpointSelector: this._renderSubject() };
-    const desc = this._options.description ?? this._describe();
-    if (desc) {
-      spec.description = desc;
-    }
     const ingress = this._ingress.renderAllow();
     const egress = this._egress.renderAllow();
     const ingressDeny = this._ingress.renderDeny();
     const egressDeny = this._egress.renderDeny();
-    if (ingress.length > 0) {
-      spec.ingress = ingress;
-    } else if (this._options.isolateIngress && ingressDeny.length === 0) {
-      spec.ingress = [{}];
+    // Keys in sorted order: description, egress, egressDeny, enableDefaultDeny,
+    // endpointSelector, ingress, ingressDeny.
+    const spec: any = {};
+    const desc = this._options.description ?? this._describe();
+    if (desc) {
+      spec.description = desc;
     }
     if (egress.length > 0) {
       spec.egress = egress;
     } else if (this._options.isolateEgress && egressDeny.length === 0) {
       spec.egress = [{}];
     }
-    if (ingressDeny.length > 0) {
-      spec.ingressDeny = ingressDeny;
-    }
     if (egressDeny.length > 0) {
       spec.egressDeny = egressDeny;
     }
-    const edd: any = {};
-    if (this._options.ingressDefaultDeny !== undefined) {
-      edd.ingress = this._options.ingressDefaultDeny;
-    }
-    if (this._options.egressDefaultDeny !== undefined) {
-      edd.egress = this._options.egressDefaultDeny;
-    }
-    if (Object.keys(edd).length > 0) {
+    if (this._options.egressDefaultDeny !== undefined || this._options.ingressDefaultDeny !== undefined) {
+      const edd: any = {};
+      if (this._options.egressDefaultDeny !== undefined) {
+        edd.egress = this._options.egressDefaultDeny;
+      }
+      if (this._options.ingressDefaultDeny !== undefined) {
+        edd.ingress = this._options.ingressDefaultDeny;
+      }
       spec.enableDefaultDeny = edd;
+    }
+    spec.endpointSelector = _sortedCopy(this._renderSubject());
+    if (ingress.length > 0) {
+      spec.ingress = ingress;
+    } else if (this._options.isolateIngress && ingressDeny.length === 0) {
+      spec.ingress = [{}];
+    }
+    if (ingressDeny.length > 0) {
+      spec.ingressDeny = ingressDeny;
     }
     return spec;
   }
 
   private _describe(): string {
     const parts: string[] = [];
-    const summarize = (set: _RuleSet, verb: string, deny: boolean) => {
-      const rules = (set as any)[deny ? 'denyRules' : 'allowRules'] as AllowRule[];
-      const lines = rules.map((r) => {
-        const who = r.peers.map((p) => p.description).join(' or ');
-        const ports = (r.ports ?? []).map((p) => p.toString());
-        const icmps = (r.icmps ?? []).map((i) => `ICMP ${i.name ?? i.type}`);
-        const l4 = [...ports, ...icmps];
-        const http = (r.http ?? []).map((h) => h._describe());
-        const dns = (r.dns ?? []).map((d) => d.matchName ?? d.matchPattern);
-        let s = `${verb} ${who}${l4.length ? ' on ' + l4.join(', ') : ' on every port'}`;
-        if (http.length) {
-          s += ` (HTTP ${http.join('; ')})`;
-        }
-        if (dns.length) {
-          s += ` (DNS ${dns.join(', ')})`;
-        }
-        return s;
-      });
-      parts.push(...[...new Set(lines)].sort());
-    };
-    summarize(this._ingress, 'allow ingress from', false);
-    summarize(this._egress, 'allow egress to', false);
-    summarize(this._ingress, 'deny ingress from', true);
-    summarize(this._egress, 'deny egress to', true);
-    const isolation: string[] = [];
-    if (this._options.isolateIngress) {
-      isolation.push('ingress');
-    }
-    if (this._options.isolateEgress) {
-      isolation.push('egress');
-    }
-    if (isolation.length) {
-      parts.push(`default deny for ${isolation.join(' and ')}`);
+    describeRules(this._ingress.allowRulesView, 'allow ingress from', parts);
+    describeRules(this._egress.allowRulesView, 'allow egress to', parts);
+    describeRules(this._ingress.denyRulesView, 'deny ingress from', parts);
+    describeRules(this._egress.denyRulesView, 'deny egress to', parts);
+    if (this._options.isolateIngress && this._options.isolateEgress) {
+      parts.push('default deny for ingress and egress');
+    } else if (this._options.isolateIngress) {
+      parts.push('default deny for ingress');
+    } else if (this._options.isolateEgress) {
+      parts.push('default deny for egress');
     }
     return `${this._subjectDescription()}: ${parts.join('; ')}`;
   }
@@ -490,6 +461,43 @@ export class CiliumClusterwidePolicy extends CiliumPolicyBase {
     }
     return errors;
   }
+}
+
+/** One line per rule (`<verb> <peers> on <ports> (HTTP ...)`), without duplicates, sorted, appended to `parts`. */
+function describeRules(rules: readonly (AllowRule | DenyRule)[], verb: string, parts: string[]): void {
+  if (rules.length === 0) {
+    return;
+  }
+  const lines: string[] = [];
+  for (const r of rules as readonly AllowRule[]) {
+    let s = `${verb} ${r.peers.length === 1 ? r.peers[0].description : r.peers.map((p) => p.description).join(' or ')}`;
+    const ports = r.ports ?? [];
+    const icmps = r.icmps ?? [];
+    if (ports.length === 0 && icmps.length === 0) {
+      s += ' on every port';
+    } else {
+      let l4 = '';
+      for (const p of ports) {
+        l4 += (l4 ? ', ' : '') + p._key;
+      }
+      for (const i of icmps) {
+        l4 += `${l4 ? ', ' : ''}ICMP ${i.name ?? i.type}`;
+      }
+      s += ` on ${l4}`;
+    }
+    if (r.http && r.http.length > 0) {
+      s += ` (HTTP ${r.http.map((h) => h._describe()).join('; ')})`;
+    }
+    if (r.dns && r.dns.length > 0) {
+      s += ` (DNS ${r.dns.map((d) => d.matchName ?? d.matchPattern).join(', ')})`;
+    }
+    lines.push(s);
+  }
+  if (lines.length === 1) {
+    parts.push(lines[0]);
+    return;
+  }
+  parts.push(...[...new Set(lines)].sort());
 }
 
 function sortedLabels(labels?: { [key: string]: string }): { [key: string]: string } | undefined {

@@ -124,15 +124,25 @@ export class Port {
     return [];
   }
 
+  /** Whether `_problems()` finds nothing, checked once. @internal */
+  public get _valid(): boolean {
+    this.valid ??= this._problems('').length === 0;
+    return this.valid;
+  }
+
   /** Sort key. @internal */
   public get _sortKey(): string {
-    const num = this.name !== undefined ? `~${this.name}` : `${String(this.startPort).padStart(5, '0')}-${String(this.endPort ?? 0).padStart(5, '0')}`;
-    return `${PROTO_ORDER.indexOf(this.protocol)}:${num}`;
+    if (this.sortKey === undefined) {
+      const num = this.name !== undefined ? `~${this.name}` : `${String(this.startPort).padStart(5, '0')}-${String(this.endPort ?? 0).padStart(5, '0')}`;
+      this.sortKey = `${PROTO_ORDER.indexOf(this.protocol)}:${num}`;
+    }
+    return this.sortKey;
   }
 
   /** Identity key. @internal */
   public get _key(): string {
-    return this.toString();
+    this.key ??= this.toString();
+    return this.key;
   }
 
   /** @internal */
@@ -143,6 +153,24 @@ export class Port {
     }
     return out;
   }
+
+  /** `_render()` with its keys sorted, a fresh object. @internal */
+  public _renderSorted(): any {
+    const port = this.name ?? String(this.startPort);
+    return this.endPort !== undefined ? { endPort: this.endPort, port, protocol: this.protocol } : { port, protocol: this.protocol };
+  }
+
+  /** `JSON.stringify(_render())`, made once. @internal */
+  public get _json(): string {
+    this.json ??= JSON.stringify(this._render());
+    return this.json;
+  }
+
+  // Memoized keys (a port is immutable).
+  private sortKey?: string;
+  private key?: string;
+  private json?: string;
+  private valid?: boolean;
 }
 
 /** Address families of ICMP rules. */

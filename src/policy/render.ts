@@ -64,7 +64,8 @@ export interface DenyRule {
 interface PortEntry {
   port: Port;
   l7Kind?: 'http' | 'dns';
-  l7: Map<string, any>;
+  /** The L7 rules, as their JSON (object keys sorted). */
+  l7: Set<string>;
 }
 
 interface PeerState {
@@ -174,6 +175,10 @@ export class _RuleSet {
     return this.allowRules;
   }
 
+  public get denyRulesView(): readonly DenyRule[] {
+    return this.denyRules;
+  }
+
   /** Whether an allow rule names an FQDN peer (validation looks for their DNS rules). */
   public get hasFqdnPeers(): boolean {
     return this.fqdnRules > 0;
@@ -219,7 +224,9 @@ export class _RuleSet {
       problems.push({ field: `${field} peers`, problem: 'no peer given', fix: 'name the peers, or use Peer.anyPeer() for an L4-only rule that admits every peer' });
     }
     for (const p of peers) {
-      problems.push(...p._problems.map((x) => ({ ...x, field: `${field} ${x.field}` })));
+      for (const x of p._problems) {
+        problems.push({ ...x, field: `${field} ${x.field}` });
+      }
       if (this.direction === Direction.INGRESS && (p.kind === PeerKind.FQDN || p.kind === PeerKind.SERVICES)) {
         problems.push({ field: `${field} peers`, problem: `${p.kind} peer "${p.description}" can only be an egress destination`, fix: 'use pods, entities or CIDRs as ingress peers' });
       }
@@ -229,7 +236,9 @@ export class _RuleSet {
     }
     const ports = rule.ports ?? [];
     for (const port of ports) {
-      problems.push(...port._problems(`${field} port`));
+      if (!port._valid) {
+        problems.push(...port._problems(`${field} port`));
+      }
     }
     const icmps = rule.icmps ?? [];
     for (const i of icmps) {
@@ -279,15 +288,15 @@ export class _RuleSet {
       const http = rule.http ?? [];
       const dns = rule.dns ?? [];
       const l7Kind = http.length > 0 ? 'http' : dns.length > 0 ? 'dns' : undefined;
-      const l7Items = l7Kind === 'http' ? http.map((h) => h._render()) : dns.map((d) => d._render());
+      const l7Items: string[] = l7Kind === 'http' ? http.map((h) => h._json) : l7Kind === 'dns' ? dns.map((d) => d._json) : [];
+      const ports = rule.ports ?? [];
+      const icmps = rule.icmps ?? [];
       for (const peer of rule.peers) {
         let st = byPeer.get(peer._key);
         if (!st) {
           st = { peer, all: false, ports: new Map(), icmps: new Map() };
           byPeer.set(peer._key, st);
         }
-        const ports = rule.ports ?? [];
-        const icmps = rule.icmps ?? [];
         if (ports.length === 0 && icmps.length === 0) {
           st.all = true;
         }
@@ -297,7 +306,7 @@ export class _RuleSet {
         for (const port of ports) {
           let e = st.ports.get(port._key);
           if (!e) {
-            e = { port, l7Kind, l7: new Map() };
+            e = { port, l7Kind, l7: new Set() };
             st.ports.set(port._key, e);
           } else if (e.l7Kind !== l7Kind) {
             if (e.l7Kind && l7Kind) {
@@ -307,7 +316,7 @@ export class _RuleSet {
             }
           }
           for (const item of l7Items) {
-            e.l7.set(JSON.stringify(item), item);
+            e.l7.add(item);
           }
         }
       }
@@ -343,23 +352,31 @@ export class _RuleSet {
     return [];
   }
 
-  /** Renders allow items (L1 shape). */
+  /**
+   * Renders allow items: fresh objects with their keys sorted, as written to the manifest
+   * (nothing is shared with another item or policy).
+   */
   public renderAllow(): any[] {
-    return this.renderItems(this.peerStates(this.allowRules).states, false);
+    return this.allowRules.length === 0 ? [] : this.renderItems(this.peerStates(this.allowRules).states, false);
   }
 
-  /** Renders deny items (L1 shape). */
+  /** Renders deny items (like `renderAllow`). */
   public renderDeny(): any[] {
-    return this.renderItems(this.peerStates(this.denyRules).states, true);
+    return this.denyRules.length === 0 ? [] : this.renderItems(this.peerStates(this.denyRules).states, true);
   }
 
+  /**
+   * Items are ordered by their JSON with the L3 field first and the ports part after it (as
+   * `JSON.stringify({ ...l3, ...part })` spells it); the keys are composed from the JSON of
+   * the peers, ports and L7 rules instead of stringifying every item.
+   */
   private renderItems(states: PeerState[], deny: boolean): any[] {
     // Group peers of one kind by what they are allowed, so that each item lists every peer
     // with identical ports and L7 rules.
-    const groups = new Map<string, { kind: PeerKind; peers: Peer[]; part: any }>();
+    const groups = new Map<string, { kind: PeerKind; peers: Peer[]; part: Part }>();
     const single = states.length === 1; // one peer: every part is its own group
-    const add = (st: PeerState, part: any) => {
-      const key = single ? String(groups.size) : `${st.peer.kind}|${JSON.stringify(part)}`;
+    const add = (st: PeerState, part: Part) => {
+      const key = single ? String(groups.size) : `${st.peer.kind}|${part.json}`;
       let g = groups.get(key);
       if (!g) {
         g = { kind: st.peer.kind, peers: [], part };
@@ -369,32 +386,56 @@ export class _RuleSet {
     };
     for (const st of states) {
       if (st.all) {
-        add(st, {});
+        add(st, EVERY_PORT);
         continue;
       }
       if (st.ports.size > 0) {
-        add(st, { toPorts: renderPorts([...st.ports.values()], deny) });
+        const toPorts = renderPorts([...st.ports.values()], deny);
+        add(st, { field: 'toPorts', json: `{"toPorts":${toPorts.json}}`, value: toPorts.values });
       }
       if (st.icmps.size > 0) {
-        const fields = [...st.icmps.values()].sort((a, b) => cmp(a._key, b._key)).map((i) => i._render());
-        add(st, { icmps: chunks(fields, 40).map((f) => ({ fields: f })) });
+        const sorted = [...st.icmps.values()].sort((a, b) => cmp(a._key, b._key));
+        const icmps = chunks(sorted, 40).map((c) => ({ fields: c.map((i) => i._render()) }));
+        add(st, { field: 'icmps', json: JSON.stringify({ icmps }), value: icmps });
       }
     }
-    const items: any[] = [];
+    const items: { key: string; item: any }[] = [];
     for (const g of groups.values()) {
       const l3 = renderL3(this.direction, g.kind, g.peers);
-      items.push({ ...l3, ...g.part });
+      const inner = [l3 ? `"${l3.field}":${l3.json}` : '', g.part.json.slice(1, -1)].filter((x) => x.length > 0).join(',');
+      const item: any = {};
+      // Each group has a part of its own (the parts of the states that joined it are dropped).
+      const partValue = g.part.value;
+      if (l3 && (g.part.field === undefined || l3.field < g.part.field)) {
+        item[l3.field] = l3.value;
+      }
+      if (g.part.field !== undefined) {
+        item[g.part.field] = partValue;
+      }
+      if (l3 && g.part.field !== undefined && l3.field > g.part.field) {
+        item[l3.field] = l3.value;
+      }
+      items.push({ key: `{${inner}}`, item });
     }
     if (items.length < 2) {
-      return items;
+      return items.map((x) => x.item);
     }
     return items
-      .map((i) => ({ key: JSON.stringify(i), i }))
       .sort((a, b) => cmp(a.key, b.key))
       .filter((x, idx, all) => idx === 0 || all[idx - 1].key !== x.key)
-      .map((x) => x.i);
+      .map((x) => x.item);
   }
 }
+
+/** What an item allows besides its peers: every port, `toPorts` or `icmps`; its JSON and value. */
+interface Part {
+  readonly field?: 'toPorts' | 'icmps';
+  readonly json: string;
+  readonly value?: any;
+}
+
+/** No ports part: every port and protocol (no value, so it can be shared). */
+const EVERY_PORT: Part = { json: '{}' };
 
 function shadow(broad: Peer, port: Port, narrow: Peer): _Problem {
   return {
@@ -404,49 +445,73 @@ function shadow(broad: Peer, port: Port, narrow: Peer): _Problem {
   };
 }
 
-function renderPorts(entries: PortEntry[], deny: boolean): any[] {
+/**
+ * The `toPorts` of one peer: plain ports first (sorted, 40 per entry), then one entry per set of
+ * L7 rules (ordered by JSON). Returns fresh values with sorted keys and the JSON of the list
+ * in the L1 key order (`ports`, then `rules`).
+ */
+function renderPorts(entries: PortEntry[], deny: boolean): { values: any[]; json: string } {
+  const values: any[] = [];
+  const jsons: string[] = [];
   const plain = entries.filter((e) => !e.l7Kind).sort((a, b) => cmp(a.port._sortKey, b.port._sortKey));
-  const out: any[] = chunks(plain, 40).map((c) => ({ ports: c.map((e) => e.port._render()) }));
-  if (deny) {
-    return out;
+  for (const c of chunks(plain, 40)) {
+    values.push({ ports: c.map((e) => e.port._renderSorted()) });
+    jsons.push(`{"ports":[${c.map((e) => e.port._json).join(',')}]}`);
   }
-  const byL7 = new Map<string, { kind: string; rules: any[]; ports: Port[] }>();
-  for (const e of entries.filter((x) => x.l7Kind)) {
-    const rules = [...e.l7.keys()].sort().map((k) => e.l7.get(k));
-    const key = `${e.l7Kind}|${JSON.stringify(rules)}`;
-    let g = byL7.get(key);
-    if (!g) {
-      g = { kind: e.l7Kind!, rules, ports: [] };
-      byL7.set(key, g);
+  if (!deny) {
+    const byL7 = new Map<string, { kind: string; rules: string[]; ports: Port[] }>();
+    for (const e of entries) {
+      if (!e.l7Kind) {
+        continue;
+      }
+      const rules = [...e.l7].sort();
+      const key = `${e.l7Kind}|[${rules.join(',')}]`;
+      let g = byL7.get(key);
+      if (!g) {
+        g = { kind: e.l7Kind, rules, ports: [] };
+        byL7.set(key, g);
+      }
+      g.ports.push(e.port);
     }
-    g.ports.push(e.port);
-  }
-  const l7Entries: any[] = [];
-  for (const g of byL7.values()) {
-    const ports = g.ports.sort((a, b) => cmp(a._sortKey, b._sortKey));
-    for (const c of chunks(ports, 40)) {
-      l7Entries.push({ ports: c.map((p) => p._render()), rules: { [g.kind]: g.rules } });
+    const l7Entries: { json: string; value: any }[] = [];
+    for (const g of byL7.values()) {
+      const ports = g.ports.sort((a, b) => cmp(a._sortKey, b._sortKey));
+      for (const c of chunks(ports, 40)) {
+        l7Entries.push({
+          json: `{"ports":[${c.map((p) => p._json).join(',')}],"rules":{"${g.kind}":[${g.rules.join(',')}]}}`,
+          // The rules' JSON has its keys sorted: parsing it gives fresh, sorted objects.
+          value: { ports: c.map((p) => p._renderSorted()), rules: { [g.kind]: g.rules.map((r) => JSON.parse(r)) } },
+        });
+      }
+    }
+    if (l7Entries.length > 1) {
+      l7Entries.sort((a, b) => cmp(a.json, b.json));
+    }
+    for (const e of l7Entries) {
+      values.push(e.value);
+      jsons.push(e.json);
     }
   }
-  const sorted = l7Entries.length < 2 ? l7Entries
-    : l7Entries.map((e) => ({ key: JSON.stringify(e), e })).sort((a, b) => cmp(a.key, b.key)).map((x) => x.e);
-  return [...out, ...sorted];
+  return { values, json: `[${jsons.join(',')}]` };
 }
 
-function renderL3(direction: Direction, kind: PeerKind, peers: Peer[]): any {
+/** The L3 part of an item: its field, its value (fresh, sorted keys) and the value's JSON. */
+function renderL3(direction: Direction, kind: PeerKind, peers: Peer[]): { field: string; value: any[]; json: string } | undefined {
   if (kind === PeerKind.ANY) {
-    return {};
+    return undefined;
   }
   const field = (direction === Direction.INGRESS ? FROM : TO)[kind];
-  const sortByJson = (xs: any[]) => {
-    const m = new Map<string, any>();
-    for (const x of xs) {
-      m.set(JSON.stringify(x), x);
-    }
-    return [...m.keys()].sort().map((k) => m.get(k));
-  };
   if (kind === PeerKind.ENTITIES) {
-    return { [field]: [...new Set(peers.flatMap((p) => p._value as string[]))].sort() };
+    const names = [...new Set(peers.flatMap((p) => p._value as string[]))].sort();
+    return { field, value: names, json: JSON.stringify(names) };
   }
-  return { [field]: peers.length === 1 ? [peers[0]._value] : sortByJson(peers.map((p) => p._value)) };
+  if (peers.length === 1) {
+    return { field, value: [peers[0]._renderSorted()], json: `[${peers[0]._json}]` };
+  }
+  const byJson = new Map<string, Peer>();
+  for (const p of peers) {
+    byJson.set(p._json, p);
+  }
+  const keys = [...byJson.keys()].sort();
+  return { field, value: keys.map((k) => byJson.get(k)!._renderSorted()), json: `[${keys.join(',')}]` };
 }

@@ -193,6 +193,14 @@ export class PodSelector {
     return out;
   }
 
+  /** `JSON.stringify(_render())`, made once (the selector is immutable). @internal */
+  public get _json(): string {
+    this.json ??= JSON.stringify(this._render());
+    return this.json;
+  }
+
+  private json?: string;
+
   /** A short human description, e.g. `app=frontend`. @internal */
   public _describe(): string {
     if (this.selectsAll) {
