@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { _chartList, _chartListIfAny } from './policy/chart-index';
 
 /**
  * One per chart: puts every object the high-level constructs of this library emit
@@ -97,17 +98,14 @@ export interface _BaselineFacts {
   readonly dnsNamesRestricted: boolean;
 }
 
-const BASELINES = new WeakMap<Chart, _BaselineFacts[]>();
+const BASELINES = Symbol('cdk8s-secured-postgres.baselines');
 
 /** Records a `NamespaceBaseline` in its chart's index. */
 export function _recordBaseline(b: _BaselineFacts & IConstruct): void {
-  const chart = Chart.of(b);
-  const list = BASELINES.get(chart) ?? [];
-  list.push(b);
-  BASELINES.set(chart, list);
+  _chartList<_BaselineFacts>(Chart.of(b), BASELINES).push(b);
 }
 
 /** The baselines declared in a chart (grants check them without walking the construct tree). */
 export function _baselinesOf(chart: Chart): readonly _BaselineFacts[] {
-  return BASELINES.get(chart) ?? [];
+  return _chartListIfAny<_BaselineFacts>(chart, BASELINES);
 }

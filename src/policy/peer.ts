@@ -7,6 +7,9 @@ import { PodSelector } from './selector';
 export const _NS_KEY = 'k8s:io.kubernetes.pod.namespace';
 const NS_LABELS_PREFIX = 'k8s:io.cilium.k8s.namespace.labels.';
 
+/** The problems of a valid peer: one shared, frozen empty list. */
+const NO_PROBLEMS: _Problem[] = Object.freeze([]) as unknown as _Problem[];
+
 const FQDN_NAME_RE = /^([-a-zA-Z0-9_]+[.]?)+$/;
 const FQDN_PATTERN_RE = /^([-a-zA-Z0-9_*]+[.]?)+$/;
 
@@ -235,7 +238,7 @@ export class Peer {
     this.kind = kind;
     this._value = value;
     this.description = description;
-    this._problems = problems;
+    this._problems = problems.length === 0 ? NO_PROBLEMS : problems;
     this._meta = meta;
     this._json = JSON.stringify(value ?? null);
     this._key = `${kind}:${this._json}`;

@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart, GroupVersionKind, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy } from '../../imports/cilium.io';
+import { _chartList, _chartListIfAny } from './chart-index';
 import { _inputError, _Problem, _throwProblems } from './errors';
 import { _dnsMatches } from './l7';
 import { _checkNamespaceName } from './labels';
@@ -89,11 +90,11 @@ export interface CiliumClusterwidePolicyProps extends CiliumPolicyOptions {
   readonly allowSelectingHealthEndpoints?: boolean;
 }
 
-/** Whether an app has resolvers of its own (an app's resolvers are fixed when it is made). */
-const CUSTOM_RESOLVERS = new WeakMap<App, boolean>();
+/** Whether a chart's app has resolvers of its own (an app's resolvers are fixed when it is made). */
+const CUSTOM_RESOLVERS = new WeakMap<Chart, boolean>();
 
 /** Every policy of a chart (FQDN checks look for DNS rules without walking the construct tree). */
-const CHART_POLICIES = new WeakMap<Chart, CiliumPolicyBase[]>();
+const CHART_POLICIES = Symbol('cdk8s-secured-postgres.policies');
 
 /**
  * Common implementation of namespaced and cluster-wide Cilium policies: rules are added with
@@ -139,9 +140,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
       throw _inputError(this, 'name', `"${options.name}" is longer than 253 characters`, 'use a shorter name');
     }
     const chart = this.chart;
-    const list = CHART_POLICIES.get(chart) ?? [];
-    list.push(this);
-    CHART_POLICIES.set(chart, list);
+    _chartList<CiliumPolicyBase>(chart, CHART_POLICIES).push(this);
     this.node.addValidation({ validate: () => this._validate() });
   }
 
@@ -177,14 +176,11 @@ export abstract class CiliumPolicyBase extends ApiObject {
   }
 
   private hasCustomResolvers(): boolean {
-    const app = App.of(this);
-    if (!(app instanceof App)) {
-      return false;
-    }
-    let custom = CUSTOM_RESOLVERS.get(app);
+    let custom = CUSTOM_RESOLVERS.get(this.chart);
     if (custom === undefined) {
-      custom = app.resolvers.some((r) => !(r instanceof LazyResolver || r instanceof ImplicitTokenResolver || r instanceof NumberStringUnionResolver));
-      CUSTOM_RESOLVERS.set(app, custom);
+      const app = App.of(this.chart);
+      custom = app instanceof App && app.resolvers.some((r) => !(r instanceof LazyResolver || r instanceof ImplicitTokenResolver || r instanceof NumberStringUnionResolver));
+      CUSTOM_RESOLVERS.set(this.chart, custom);
     }
     return custom;
   }
@@ -312,7 +308,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
       return [];
     }
     const dnsRules: any[] = [];
-    for (const c of CHART_POLICIES.get(this.chart) ?? []) {
+    for (const c of _chartListIfAny<CiliumPolicyBase>(this.chart, CHART_POLICIES)) {
       if (c._coversSubjectOf(this)) {
         for (const r of c._allowEgressRules) {
           dnsRules.push(...(r.dns ?? []).map((d) => d._render()));

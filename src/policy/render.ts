@@ -64,15 +64,15 @@ export interface DenyRule {
 interface PortEntry {
   port: Port;
   l7Kind?: 'http' | 'dns';
-  /** The L7 rules, as their JSON (object keys sorted). */
-  l7: Set<string>;
+  /** The L7 rules, as their JSON (object keys sorted); made with the first rule. */
+  l7?: Set<string>;
 }
 
 interface PeerState {
   peer: Peer;
   all: boolean;
   ports: Map<string, PortEntry>;
-  icmps: Map<string, IcmpType>;
+  icmps?: Map<string, IcmpType>;
 }
 
 /** The CRD's JSON field names per peer kind (the imported L1 types spell some in camel case). */
@@ -294,19 +294,19 @@ export class _RuleSet {
       for (const peer of rule.peers) {
         let st = byPeer.get(peer._key);
         if (!st) {
-          st = { peer, all: false, ports: new Map(), icmps: new Map() };
+          st = { peer, all: false, ports: new Map() };
           byPeer.set(peer._key, st);
         }
         if (ports.length === 0 && icmps.length === 0) {
           st.all = true;
         }
         for (const i of icmps) {
-          st.icmps.set(i._key, i);
+          (st.icmps ??= new Map()).set(i._key, i);
         }
         for (const port of ports) {
           let e = st.ports.get(port._key);
           if (!e) {
-            e = { port, l7Kind, l7: new Set() };
+            e = { port, l7Kind };
             st.ports.set(port._key, e);
           } else if (e.l7Kind !== l7Kind) {
             if (e.l7Kind && l7Kind) {
@@ -316,7 +316,7 @@ export class _RuleSet {
             }
           }
           for (const item of l7Items) {
-            e.l7.add(item);
+            (e.l7 ??= new Set()).add(item);
           }
         }
       }
@@ -393,7 +393,7 @@ export class _RuleSet {
         const toPorts = renderPorts([...st.ports.values()], deny);
         add(st, { field: 'toPorts', json: `{"toPorts":${toPorts.json}}`, value: toPorts.values });
       }
-      if (st.icmps.size > 0) {
+      if (st.icmps && st.icmps.size > 0) {
         const sorted = [...st.icmps.values()].sort((a, b) => cmp(a._key, b._key));
         const icmps = chunks(sorted, 40).map((c) => ({ fields: c.map((i) => i._render()) }));
         add(st, { field: 'icmps', json: JSON.stringify({ icmps }), value: icmps });
@@ -402,7 +402,8 @@ export class _RuleSet {
     const items: { key: string; item: any }[] = [];
     for (const g of groups.values()) {
       const l3 = renderL3(this.direction, g.kind, g.peers);
-      const inner = [l3 ? `"${l3.field}":${l3.json}` : '', g.part.json.slice(1, -1)].filter((x) => x.length > 0).join(',');
+      const partInner = g.part.json.length > 2 ? g.part.json.slice(1, -1) : '';
+      const inner = l3 ? (partInner ? `"${l3.field}":${l3.json},${partInner}` : `"${l3.field}":${l3.json}`) : partInner;
       const item: any = {};
       // Each group has a part of its own (the parts of the states that joined it are dropped).
       const partValue = g.part.value;
@@ -464,7 +465,7 @@ function renderPorts(entries: PortEntry[], deny: boolean): { values: any[]; json
       if (!e.l7Kind) {
         continue;
       }
-      const rules = [...e.l7].sort();
+      const rules = [...e.l7!].sort();
       const key = `${e.l7Kind}|[${rules.join(',')}]`;
       let g = byL7.get(key);
       if (!g) {

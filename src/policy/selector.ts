@@ -124,7 +124,7 @@ export class PodSelector {
   public readonly matchExpressions: LabelRequirement[];
   /** Whether this selector selects every pod. */
   public readonly selectsAll: boolean;
-  private problemsByField?: Map<string, _Problem[]>;
+  private problems?: _Problem[];
 
   private constructor(labels: { [key: string]: string }, expressions: LabelRequirement[], all: boolean) {
     this.matchLabels = {};
@@ -141,14 +141,9 @@ export class PodSelector {
 
   /** @internal */
   public _problems(field: string): _Problem[] {
-    // The selector is immutable: check it once per field name.
-    this.problemsByField ??= new Map();
-    let cached = this.problemsByField.get(field);
-    if (!cached) {
-      cached = this.findProblems(field);
-      this.problemsByField.set(field, cached);
-    }
-    return [...cached];
+    // The selector is immutable: check it once (every problem found names the field given).
+    this.problems ??= this.findProblems('');
+    return this.problems.length === 0 ? [] : this.problems.map((p) => ({ ...p, field }));
   }
 
   private findProblems(field: string): _Problem[] {

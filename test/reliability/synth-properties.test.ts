@@ -2,9 +2,36 @@
  * Synth-level properties over random estates: determinism under shuffled declaration order,
  * no wildcard by omission, and the shape the CRD and the agent accept.
  */
+import { App, Chart, IResolver, ResolutionContext, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { admitPolicy } from '../../src/verify/admit';
-import { Estate, estateArb, synth } from './estate-arb';
+import { declare, Estate, estateArb, synth } from './estate-arb';
+
+/** A resolver that changes nothing: an app with it synthesizes policies through cdk8s's token resolution. */
+class NoChange implements IResolver {
+  public resolve(_context: ResolutionContext): void {}
+}
+
+/** Every object or array reachable twice from `docs` (within one manifest or across two). */
+function shared(docs: any[]): string[] {
+  const seen = new Set<object>();
+  const out: string[] = [];
+  const walk = (v: any, where: string) => {
+    if (v === null || typeof v !== 'object') {
+      return;
+    }
+    if (seen.has(v)) {
+      out.push(where);
+      return;
+    }
+    seen.add(v);
+    for (const k of Object.keys(v)) {
+      walk(v[k], `${where}.${k}`);
+    }
+  };
+  docs.forEach((d, i) => walk(d, `[${i}] ${d.metadata?.name}`));
+  return out;
+}
 
 const SEED = 20251125;
 
@@ -94,6 +121,21 @@ describe('random estates: synth-level properties', () => {
         throw new Error(`output differs between declaration orders ${JSON.stringify(order)}\n--- in order\n${a}\n--- shuffled\n${b}`);
       }
     }), { numRuns: 250, seed: SEED + 3 });
+  });
+
+  // Policies write their manifests directly (keys sorted, a fresh copy) unless the app has
+  // resolvers of its own: both paths give the same bytes, and nothing is shared between
+  // manifests (a patch or a caller's change to one never reaches another, and YAML has no aliases).
+  test('policies written directly are byte-identical to cdk8s token resolution, and share no object', () => {
+    fc.assert(fc.property(estateArb, (e) => {
+      const direct = synth(e);
+      const app = new App({ outdir: Testing.app().outdir, resolvers: [new NoChange()] });
+      const chart = new Chart(app, 'estate');
+      declare(chart, e);
+      expect(app.synthYaml()).toBe(direct.yaml);
+      expect(shared(direct.docs)).toEqual([]);
+      expect(direct.yaml).not.toMatch(/[&*]a\d+\b/);
+    }), { numRuns: 200, seed: SEED + 4 });
   });
 
   test('no policy is a wildcard by omission, and every policy is admitted by the CRD schema and the agent', () => {
