@@ -204,6 +204,14 @@ export class HttpRule {
     return out;
   }
 
+  /** Whether `_problems()` finds nothing, checked once. @internal */
+  public get _valid(): boolean {
+    this.valid ??= this._problems('').length === 0;
+    return this.valid;
+  }
+
+  private valid?: boolean;
+
   /** `JSON.stringify(_render())` (its keys are in sorted order), made once. @internal */
   public get _json(): string {
     this.json ??= JSON.stringify(this._render());

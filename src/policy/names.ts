@@ -29,7 +29,16 @@ export function _kebab(s: string): string {
  * @internal
  */
 export function _joinName(parts: string[], max = 63): string {
-  const full = parts.map(_kebab).filter((p) => p.length > 0).join('-').replace(/-+/g, '-');
+  let full = '';
+  for (const part of parts) {
+    const k = _kebab(part);
+    if (k.length > 0) {
+      full = full ? `${full}-${k}` : k;
+    }
+  }
+  if (full.includes('--')) {
+    full = full.replace(/-+/g, '-');
+  }
   if (full.length <= max) {
     return full;
   }

@@ -223,9 +223,10 @@ export class _RuleSet {
     if (peers.length === 0) {
       problems.push({ field: `${field} peers`, problem: 'no peer given', fix: 'name the peers, or use Peer.anyPeer() for an L4-only rule that admits every peer' });
     }
-    for (const p of peers) {
-      for (const x of p._problems) {
-        problems.push({ ...x, field: `${field} ${x.field}` });
+    for (let i = 0; i < peers.length; i++) {
+      const p = peers[i];
+      for (let j = 0; j < p._problems.length; j++) {
+        problems.push({ ...p._problems[j], field: `${field} ${p._problems[j].field}` });
       }
       if (this.direction === Direction.INGRESS && (p.kind === PeerKind.FQDN || p.kind === PeerKind.SERVICES)) {
         problems.push({ field: `${field} peers`, problem: `${p.kind} peer "${p.description}" can only be an egress destination`, fix: 'use pods, entities or CIDRs as ingress peers' });
@@ -235,9 +236,9 @@ export class _RuleSet {
       }
     }
     const ports = rule.ports ?? [];
-    for (const port of ports) {
-      if (!port._valid) {
-        problems.push(...port._problems(`${field} port`));
+    for (let i = 0; i < ports.length; i++) {
+      if (!ports[i]._valid) {
+        problems.push(...ports[i]._problems(`${field} port`));
       }
     }
     const icmps = rule.icmps ?? [];
@@ -272,11 +273,13 @@ export class _RuleSet {
         problems.push({ field, problem: 'DNS rules on ingress', fix: 'DNS rules apply to egress towards a DNS server only' });
       }
     }
-    for (const h of http) {
-      problems.push(...h._problems(`${field} http`));
+    for (let i = 0; i < http.length; i++) {
+      if (!http[i]._valid) {
+        problems.push(...http[i]._problems(`${field} http`));
+      }
     }
-    for (const d of dns) {
-      problems.push(...d._problems(`${field} dns`));
+    for (let i = 0; i < dns.length; i++) {
+      problems.push(...dns[i]._problems(`${field} dns`));
     }
     return problems;
   }

@@ -168,19 +168,45 @@ export class PodSelector {
    * Renders the selector with extra labels and requirements (namespace scoping).
    * @internal
    */
-  public _render(extraLabels: { [key: string]: string } = {}, extraExpressions: any[] = []): any {
-    const labels: { [key: string]: string } = { ...this.matchLabels, ...extraLabels };
+  public _render(extraLabels?: { [key: string]: string }, extraExpressions?: any[]): any {
+    // matchLabels and matchExpressions are sorted at construction: only extras need sorting.
+    const extraKeys = extraLabels ? Object.keys(extraLabels) : [];
     const matchLabels: { [key: string]: string } = {};
-    for (const k of Object.keys(labels).sort()) {
-      matchLabels[k] = labels[k];
+    if (extraKeys.length === 0) {
+      for (const k in this.matchLabels) {
+        matchLabels[k] = this.matchLabels[k];
+      }
+    } else if (extraKeys.length === 1 && !(extraKeys[0] in this.matchLabels)) {
+      // One extra label (the namespace): placed among the sorted keys.
+      const extra = extraKeys[0];
+      let placed = false;
+      for (const k in this.matchLabels) {
+        if (!placed && extra < k) {
+          matchLabels[extra] = extraLabels![extra];
+          placed = true;
+        }
+        matchLabels[k] = this.matchLabels[k];
+      }
+      if (!placed) {
+        matchLabels[extra] = extraLabels![extra];
+      }
+    } else {
+      const labels: { [key: string]: string } = { ...this.matchLabels, ...extraLabels };
+      for (const k of Object.keys(labels).sort()) {
+        matchLabels[k] = labels[k];
+      }
     }
-    let exprs: any[] = [...this.matchExpressions.map((e) => e._render()), ...extraExpressions];
-    if (exprs.length > 1) {
-      exprs = exprs.map((e) => ({ key: JSON.stringify(e), e })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((x) => x.e);
+    let exprs: any[] = this.matchExpressions.map((e) => e._render());
+    if (extraExpressions && extraExpressions.length > 0) {
+      exprs.push(...extraExpressions);
+      if (exprs.length > 1) {
+        exprs = exprs.map((e) => ({ key: JSON.stringify(e), e })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((x) => x.e);
+      }
     }
     const out: any = {};
-    if (Object.keys(matchLabels).length > 0) {
+    for (const _ in matchLabels) {
       out.matchLabels = matchLabels;
+      break;
     }
     if (exprs.length > 0) {
       out.matchExpressions = exprs;
