@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { _baselinesOf, _OutputOrder } from './output-order';
+import { _OutputOrder, _recordDnsClient } from './output-order';
 import { _inputError } from './policy/errors';
 import { DnsRule, HttpRule } from './policy/l7';
 import { _checkNamespaceName } from './policy/labels';
@@ -463,12 +463,7 @@ export class AccessGrant extends Construct {
       // pods of ours (FQDN, CIDR, entities) get them on the client's egress.
       policy.allowEgress({ peers: [target._peer()], ports, http: target._isPods ? undefined : l7 });
       if (props.clientDns ?? true) {
-        const ns = client.namespace!;
-        this.node.addValidation({
-          validate: () => _baselinesOf(Chart.of(this))
-            .filter((b) => b.namespace === ns && b.dnsNamesRestricted)
-            .map((b) => `clientDns: the grant allows the client's DNS queries, which widens the DNS name restriction of ${b.node.path} (namespace ${ns}) to every name; set clientDns: false on this grant`),
-        });
+        _recordDnsClient(this, client.namespace!);
         for (const d of props.dnsServers ?? [DnsServer.kubeDns()]) {
           // FQDN destinations are learnt from DNS answers the proxy sees: their DNS goes through
           // it. Other clients resolve Service names: plain port 53, no proxy dependency.

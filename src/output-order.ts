@@ -102,7 +102,52 @@ const BASELINES = Symbol('cdk8s-secured-postgres.baselines');
 
 /** Records a `NamespaceBaseline` in its chart's index. */
 export function _recordBaseline(b: _BaselineFacts & IConstruct): void {
-  _chartList<_BaselineFacts>(Chart.of(b), BASELINES).push(b);
+  const chart = Chart.of(b);
+  _chartList<_BaselineFacts>(chart, BASELINES).push(b);
+  if (b.dnsNamesRestricted) {
+    for (const client of _chartListIfAny<DnsClient>(chart, DNS_CLIENTS)) {
+      if (client.namespace === b.namespace) {
+        checkDnsClient(client);
+      }
+    }
+  }
+}
+
+/** A grant that allows its client pods' DNS queries. */
+interface DnsClient {
+  readonly grant: IConstruct;
+  readonly namespace: string;
+  checked?: boolean;
+}
+
+const DNS_CLIENTS = Symbol('cdk8s-secured-postgres.dns-clients');
+
+/**
+ * Records a grant that allows DNS for client pods of `namespace`. A DNS rule of its own widens
+ * a `NamespaceBaseline`'s DNS name restriction of that namespace to every name: the grant then
+ * fails validation. The check is added to the grant when such a baseline is in its chart
+ * (declared before or after it), so grants in charts without one carry no validation.
+ */
+export function _recordDnsClient(grant: IConstruct, namespace: string): void {
+  const chart = Chart.of(grant);
+  const client: DnsClient = { grant, namespace };
+  _chartList<DnsClient>(chart, DNS_CLIENTS).push(client);
+  if (_baselinesOf(chart).some((b) => b.namespace === namespace && b.dnsNamesRestricted)) {
+    checkDnsClient(client);
+  }
+}
+
+function checkDnsClient(client: DnsClient): void {
+  if (client.checked) {
+    return;
+  }
+  client.checked = true;
+  const { grant, namespace } = client;
+  grant.node.addValidation({
+    validate: () => _baselinesOf(Chart.of(grant))
+      .filter((b) => b.namespace === namespace && b.dnsNamesRestricted)
+      .map((b) => `clientDns: the grant allows the client's DNS queries, which widens the DNS name restriction of ${b.node.path} (namespace ${namespace}) to every name; set clientDns: false on this grant`),
+  });
 }
 
 /** The baselines declared in a chart (grants check them without walking the construct tree). */

@@ -206,4 +206,28 @@ describe('NamespaceBaseline | DNS with the verifier', () => {
   test('a grant adding its own DNS rule would widen the restriction: synthesis refuses it', () => {
     expect(verdicts(true)).toEqual([]);
   });
+
+  test('the refusal does not depend on declaration order, and names only grants of the restricted namespace', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'test');
+    const grant = (id: string, ns: string) => new AccessGrant(chart, id, {
+      client: AccessClient.podsInNamespace(PodSelector.labels({ app: 'backend' }), ns),
+      target: AccessTarget.fqdn('api.example.com', [Port.tcp(443)]),
+    });
+    grant('Before', 'backend');
+    grant('Elsewhere', 'frontend');
+    new NamespaceBaseline(chart, 'B', { namespace: 'backend', fqdnEgress: [DnsRule.name('api.example.com')], restrictDnsNames: true });
+    new NamespaceBaseline(chart, 'F', { namespace: 'frontend', fqdnEgress: [DnsRule.name('api.example.com')] });
+    grant('After', 'backend');
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/\[test\/Before\] clientDns: .*test\/B \(namespace backend\)/);
+    expect(message).toMatch(/\[test\/After\] clientDns: .*test\/B \(namespace backend\)/);
+    expect(message).not.toMatch(/Elsewhere|test\/F/);
+    expect(message.match(/\] clientDns:/g)).toHaveLength(2);
+  });
 });

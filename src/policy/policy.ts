@@ -90,6 +90,10 @@ export interface CiliumClusterwidePolicyProps extends CiliumPolicyOptions {
   readonly allowSelectingHealthEndpoints?: boolean;
 }
 
+/** The rule sets of a policy without rules in a direction (never added to). */
+const NO_INGRESS_RULES = new _RuleSet(Direction.INGRESS);
+const NO_EGRESS_RULES = new _RuleSet(Direction.EGRESS);
+
 /** Whether a chart's app has resolvers of its own (an app's resolvers are fixed when it is made). */
 const CUSTOM_RESOLVERS = new WeakMap<Chart, boolean>();
 
@@ -113,9 +117,20 @@ export abstract class CiliumPolicyBase extends ApiObject {
   /** @internal */ protected readonly _options: CiliumPolicyOptions;
   private readonly manifestProps: { spec?: unknown };
   private jsonPatches?: JsonPatch[];
-  /** @internal */ protected readonly _ingress = new _RuleSet(Direction.INGRESS);
-  /** @internal */ protected readonly _egress = new _RuleSet(Direction.EGRESS);
+  // The rule sets, made with their first rule (most policies have rules in one direction).
+  private ingressRules?: _RuleSet;
+  private egressRules?: _RuleSet;
   private ruleCount = 0;
+
+  /** The ingress rules (an empty set until the first rule). @internal */
+  protected get _ingress(): _RuleSet {
+    return this.ingressRules ?? NO_INGRESS_RULES;
+  }
+
+  /** The egress rules (an empty set until the first rule). @internal */
+  protected get _egress(): _RuleSet {
+    return this.egressRules ?? NO_EGRESS_RULES;
+  }
 
   /**
    * @param gvk the imported CRD type's group, version and kind
@@ -187,22 +202,22 @@ export abstract class CiliumPolicyBase extends ApiObject {
 
   /** Allows traffic from `rule.peers` to the selected pods. */
   public allowIngress(rule: AllowRule): void {
-    _throwProblems(this, '', this._ingress.addAllow(rule, this.ruleCount++));
+    _throwProblems(this, '', (this.ingressRules ??= new _RuleSet(Direction.INGRESS)).addAllow(rule, this.ruleCount++));
   }
 
   /** Allows traffic from the selected pods to `rule.peers`. */
   public allowEgress(rule: AllowRule): void {
-    _throwProblems(this, '', this._egress.addAllow(rule, this.ruleCount++));
+    _throwProblems(this, '', (this.egressRules ??= new _RuleSet(Direction.EGRESS)).addAllow(rule, this.ruleCount++));
   }
 
   /** Denies traffic from `rule.peers` to the selected pods, whatever any policy allows. */
   public denyIngress(rule: DenyRule): void {
-    _throwProblems(this, '', this._ingress.addDeny(rule, this.ruleCount++));
+    _throwProblems(this, '', (this.ingressRules ??= new _RuleSet(Direction.INGRESS)).addDeny(rule, this.ruleCount++));
   }
 
   /** Denies traffic from the selected pods to `rule.peers`, whatever any policy allows. */
   public denyEgress(rule: DenyRule): void {
-    _throwProblems(this, '', this._egress.addDeny(rule, this.ruleCount++));
+    _throwProblems(this, '', (this.egressRules ??= new _RuleSet(Direction.EGRESS)).addDeny(rule, this.ruleCount++));
   }
 
   /** Whether the policy has rules or isolation in the direction. */

@@ -155,12 +155,12 @@ export class _RuleSet {
   private readonly allowRules: AllowRule[] = [];
   private l7Rules = 0;
   private fqdnRules = 0;
-  private readonly denyRules: DenyRule[] = [];
+  private denyRules?: DenyRule[];
 
   constructor(public readonly direction: Direction) {}
 
   public get isEmpty(): boolean {
-    return this.allowRules.length === 0 && this.denyRules.length === 0;
+    return this.allowRules.length === 0 && !this.denyRules;
   }
 
   public get hasAllow(): boolean {
@@ -168,7 +168,7 @@ export class _RuleSet {
   }
 
   public get hasDeny(): boolean {
-    return this.denyRules.length > 0;
+    return !!this.denyRules;
   }
 
   public get allowRulesView(): readonly AllowRule[] {
@@ -176,7 +176,7 @@ export class _RuleSet {
   }
 
   public get denyRulesView(): readonly DenyRule[] {
-    return this.denyRules;
+    return this.denyRules ?? [];
   }
 
   /** Whether an allow rule names an FQDN peer (validation looks for their DNS rules). */
@@ -211,7 +211,7 @@ export class _RuleSet {
   public addDeny(rule: DenyRule, index: number): _Problem[] {
     const problems = this.checkRule(rule, index, true);
     if (problems.length === 0) {
-      this.denyRules.push(rule);
+      (this.denyRules ??= []).push(rule);
     }
     return problems;
   }
@@ -365,7 +365,7 @@ export class _RuleSet {
 
   /** Renders deny items (like `renderAllow`). */
   public renderDeny(): any[] {
-    return this.denyRules.length === 0 ? [] : this.renderItems(this.peerStates(this.denyRules).states, true);
+    return !this.denyRules ? [] : this.renderItems(this.peerStates(this.denyRules).states, true);
   }
 
   /**
