@@ -85,7 +85,12 @@ export function buildOurs(app: App, spec: EstateSpec, opts: { singleChart?: bool
   }
   const byCluster = new Map<number, GrantSpec[]>();
   for (const g of spec.grants) {
-    byCluster.set(g.cluster, [...(byCluster.get(g.cluster) ?? []), g]);
+    const list = byCluster.get(g.cluster);
+    if (list) {
+      list.push(g);
+    } else {
+      byCluster.set(g.cluster, [g]);
+    }
   }
   for (const c of order) {
     const d = dbs.get(c)!;

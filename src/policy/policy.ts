@@ -90,6 +90,15 @@ export interface CiliumClusterwidePolicyProps extends CiliumPolicyOptions {
   readonly allowSelectingHealthEndpoints?: boolean;
 }
 
+/** A policy's checks at synthesis (one small object per policy, no closure). */
+class PolicyValidation {
+  constructor(private readonly policy: CiliumPolicyBase) {}
+
+  public validate(): string[] {
+    return this.policy._validateAtSynthesis();
+  }
+}
+
 /** The rule sets of a policy without rules in a direction (never added to). */
 const NO_INGRESS_RULES = new _RuleSet(Direction.INGRESS);
 const NO_EGRESS_RULES = new _RuleSet(Direction.EGRESS);
@@ -143,6 +152,8 @@ export abstract class CiliumPolicyBase extends ApiObject {
       metadata: { name: options.name ?? _policyNameFor(scope, id), namespace, labels: sortedLabels(options.labels) },
     };
     super(scope, id, props);
+    // cdk8s has copied the metadata into its own definition (which toJson reads).
+    props.metadata = undefined;
     // The spec is rendered at synthesis (see toJson), so that rules added after construction count.
     this.manifestProps = props;
     this._options = options;
@@ -156,7 +167,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
     }
     const chart = this.chart;
     _chartList<CiliumPolicyBase>(chart, CHART_POLICIES).push(this);
-    this.node.addValidation({ validate: () => this._validate() });
+    this.node.addValidation(new PolicyValidation(this));
   }
 
   /**
@@ -299,6 +310,11 @@ export abstract class CiliumPolicyBase extends ApiObject {
       parts.push('default deny for egress');
     }
     return `${this._subjectDescription()}: ${parts.join('; ')}`;
+  }
+
+  /** @internal */
+  public _validateAtSynthesis(): string[] {
+    return this._validate();
   }
 
   /** @internal */
@@ -462,6 +478,11 @@ export class CiliumClusterwidePolicy extends CiliumPolicyBase {
   /** @internal */
   protected _namespaceScope(): string {
     return '*';
+  }
+
+  /** @internal */
+  public _validateAtSynthesis(): string[] {
+    return this._validate();
   }
 
   /** @internal */

@@ -1,6 +1,9 @@
 import { _Problem } from './errors';
 import { _checkLabelKey, _checkLabelValue } from './labels';
 
+/** The problems of a valid selector (never added to). */
+const NONE: _Problem[] = [];
+
 /**
  * Operators of a label requirement.
  */
@@ -142,7 +145,10 @@ export class PodSelector {
   /** @internal */
   public _problems(field: string): _Problem[] {
     // The selector is immutable: check it once (every problem found names the field given).
-    this.problems ??= this.findProblems('');
+    if (this.problems === undefined) {
+      const found = this.findProblems('');
+      this.problems = found.length === 0 ? NONE : found;
+    }
     return this.problems.length === 0 ? [] : this.problems.map((p) => ({ ...p, field }));
   }
 
