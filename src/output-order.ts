@@ -63,7 +63,9 @@ export class _OutputOrder extends Construct {
     const owners = this.owners.slice(this.pending);
     this.pending = this.owners.length;
     for (const owner of owners) {
-      for (const c of owner.node.findAll()) {
+      // A policy of a grant is its own owner: no subtree to walk.
+      const objects = owner instanceof ApiObject && owner.node.children.length === 0 ? [owner] : owner.node.findAll();
+      for (const c of objects) {
         if (c instanceof ApiObject && !this.linked.has(c) && c.chart === this.chart) {
           this.linked.add(c);
           fresh.push({ key: sortKey(c), obj: c });

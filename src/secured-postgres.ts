@@ -60,8 +60,12 @@ export class OperatorLocation {
    * namespace `cnpg-system`, pods labelled `app.kubernetes.io/name: cloudnative-pg`.
    */
   public static yamlManifest(): OperatorLocation {
-    return new OperatorLocation('cnpg-system', PodSelector.labels({ 'app.kubernetes.io/name': 'cloudnative-pg' }), 'the operator installed from the release manifest');
+    // The default of every cluster: one instance, so its peer is made once.
+    OperatorLocation.releaseManifest ??= new OperatorLocation('cnpg-system', PodSelector.labels({ 'app.kubernetes.io/name': 'cloudnative-pg' }), 'the operator installed from the release manifest');
+    return OperatorLocation.releaseManifest;
   }
+
+  private static releaseManifest?: OperatorLocation;
 
   /**
    * The operator installed with the `cloudnative-pg` Helm chart: pods labelled
