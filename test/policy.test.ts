@@ -1,6 +1,6 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import {
-  CiliumClusterwidePolicy, CiliumPolicy, DnsRule, Entity, HttpHeader, HttpPath, HttpRule, IcmpFamily, IcmpType,
+  CiliumClusterwidePolicy, CiliumPolicy, CiliumPolicyBase, DnsRule, Entity, HttpHeader, HttpPath, HttpRule, IcmpFamily, IcmpType,
   LabelRequirement, Peer, PodSelector, Port, Protocol,
 } from '../src';
 
@@ -308,5 +308,25 @@ describe('HttpPath |', () => {
     expect(['/api', '/api/', '/api/users'].every((p) => prefix.test(p))).toBe(true);
     expect(prefix.test('/apix')).toBe(false);
     expect(new RegExp(`^(?:${HttpPath.exactWithQuery('/a')})$`).test('/a?x=1')).toBe(true);
+  });
+});
+
+describe('CiliumPolicy | instanceof', () => {
+  test('instanceof tells policies apart from other API objects and from each other', () => {
+    const chart = Testing.chart();
+    const ns = new CiliumPolicy(chart, 'Ns', { namespace: 'shop', selector: PodSelector.labels({ app: 'a' }), isolateIngress: true });
+    const cw = new CiliumClusterwidePolicy(chart, 'Cw', { selector: PodSelector.labels({ app: 'a' }), isolateIngress: true });
+    const other = new ApiObject(chart, 'Cm', { apiVersion: 'v1', kind: 'ConfigMap' });
+    expect(ns instanceof CiliumPolicy).toBe(true);
+    expect(ns instanceof CiliumPolicyBase).toBe(true);
+    expect(ns instanceof CiliumClusterwidePolicy).toBe(false);
+    expect(cw instanceof CiliumClusterwidePolicy).toBe(true);
+    expect(cw instanceof CiliumPolicy).toBe(false);
+    expect(other instanceof CiliumPolicy).toBe(false);
+    expect(other instanceof CiliumPolicyBase).toBe(false);
+    // cdk8s's own check still holds for policies
+    expect(ns instanceof ApiObject).toBe(true);
+    expect(ApiObject.isApiObject(cw)).toBe(true);
+    expect((null as unknown) instanceof CiliumPolicy).toBe(false);
   });
 });

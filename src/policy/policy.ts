@@ -1,5 +1,5 @@
 import { ApiObject, App, Chart, GroupVersionKind, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy } from '../../imports/cilium.io';
 import { _chartList, _chartListIfAny } from './chart-index';
 import { _inputError, _Problem, _throwProblems } from './errors';
@@ -116,6 +116,16 @@ const CHART_POLICIES = Symbol('cdk8s-secured-postgres.policies');
  * rendered canonically (sorted, de-duplicated, merged per peer and port).
  */
 export abstract class CiliumPolicyBase extends ApiObject {
+  /**
+   * `x instanceof CiliumPolicy` (or `CiliumClusterwidePolicy`) means what it says. cdk8s's
+   * `ApiObject` answers `instanceof` for every API object, and subclasses inherit that: without
+   * this, a CNPG `Cluster` would be an `instanceof CiliumPolicy`.
+   * @internal
+   */
+  public static [Symbol.hasInstance](o: unknown): o is ApiObject {
+    return typeof o === 'object' && o !== null && Object.prototype.isPrototypeOf.call(this.prototype, o);
+  }
+
   /** This policy, as the API object it is (kept for code written against the L1 wrapper). */
   public get apiObject(): ApiObject {
     return this;
@@ -181,9 +191,9 @@ export abstract class CiliumPolicyBase extends ApiObject {
 
   /**
    * The manifest. The spec is plain data (no tokens): unless the app has resolvers of its own
-   * (or `CDK8S_DISABLE_SORT` is set) the manifest is written directly, the spec copied once
+   * (or `CDK8S_DISABLE_SORT` is set) the manifest is written directly, the spec rendered fresh
    * with its keys sorted, instead of going through cdk8s's token resolution and sanitizing
-   * (two more copies). The metadata is cdk8s's own (`metadata.toJson()`). Same bytes.
+   * (two copies). The metadata is cdk8s's own (`metadata.toJson()`). Same bytes either way.
    */
   public toJson(): any {
     let json: any;
@@ -541,9 +551,4 @@ function sortedLabels(labels?: { [key: string]: string }): { [key: string]: stri
     out[k] = labels[k];
   }
   return out;
-}
-
-/** @internal */
-export function _isPolicy(c: IConstruct): c is CiliumPolicyBase {
-  return c instanceof CiliumPolicyBase;
 }
