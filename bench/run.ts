@@ -4,7 +4,8 @@
  * grants), at 10 / 100 / 1,000 SecuredPostgres clusters with 10 grants each; the verifier's
  * connectivity matrix by identities and by pods; and the datapath cost (policy-map entries) of
  * the seed scenarios against minimal hand-written policies. Every synthesis run is a fresh
- * child process, so that its maxRSS is its own. Medians of repeated runs.
+ * child process, so that its maxRSS is its own. Rounds of floor, peer and ours back to back;
+ * ours / floor is the median of the per-round ratios, times are medians.
  *
  * Two layouts of the same estate: `single` (one chart; the BENCH line) and `namespace` (one
  * chart per database namespace: cdk8s synthesizes every chart against the whole app, so its
