@@ -402,13 +402,10 @@ export class AccessGrant extends Construct {
       }
     }
     // Report problems of the two ends with this grant's path, not the generated policy's.
-    const clientProblems = client._peer()._problems;
-    if (clientProblems.length > 0) {
-      throw _inputError(this, `client ${clientProblems[0].field}`, clientProblems[0].problem, clientProblems[0].fix);
-    }
-    const targetProblems = target._peer()._problems;
-    if (targetProblems.length > 0) {
-      throw _inputError(this, `target ${targetProblems[0].field}`, targetProblems[0].problem, targetProblems[0].fix);
+    for (const [end, problems] of [['client', client._peer()._problems], ['target', target._peer()._problems]] as const) {
+      if (problems.length > 0) {
+        throw _inputError(this, `${end} ${problems[0].field}`, problems[0].problem, problems[0].fix);
+      }
     }
     if (client._hasPods && target._isPods && client.namespace === target.namespace && client.selector!._json === target.selector!._json) {
       throw _inputError(this, 'client', `the client and the target are the same pods (${target.selector!._describe()} in ${target.namespace})`,

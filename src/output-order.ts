@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _chartList, _chartListIfAny } from './policy/chart-index';
+import { _cmp } from './policy/render';
 
 /**
  * One per chart: puts every object the high-level constructs of this library emit
@@ -63,9 +64,7 @@ export class _OutputOrder extends Construct {
     const owners = this.owners.slice(this.pending);
     this.pending = this.owners.length;
     for (const owner of owners) {
-      // A policy of a grant is its own owner: no subtree to walk.
-      const objects = owner instanceof ApiObject && owner.node.children.length === 0 ? [owner] : owner.node.findAll();
-      for (const c of objects) {
+      for (const c of owner.node.findAll()) {
         if (c instanceof ApiObject && !this.linked.has(c) && c.chart === this.chart) {
           this.linked.add(c);
           fresh.push({ key: sortKey(c), obj: c });
@@ -73,7 +72,7 @@ export class _OutputOrder extends Construct {
       }
     }
     // Ties (the same namespace, kind and name twice) keep construct-path order.
-    fresh.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : cmp(a.obj.node.path, b.obj.node.path)));
+    fresh.sort((a, b) => _cmp(a.key, b.key) || _cmp(a.obj.node.path, b.obj.node.path));
     for (const { obj } of fresh) {
       this.node.addDependency(obj);
     }
@@ -87,10 +86,6 @@ export class _OutputOrder extends Construct {
  */
 function sortKey(o: ApiObject): string {
   return `${o.metadata.namespace ?? ''}\0${o.apiVersion === 'cilium.io/v2' ? '1' : '0'}\0${o.kind}\0${o.name}`;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** What a grant needs to know of a `NamespaceBaseline` in its chart. */

@@ -330,3 +330,19 @@ describe('CiliumPolicy | instanceof', () => {
     expect((null as unknown) instanceof CiliumPolicy).toBe(false);
   });
 });
+
+describe('PodSelector | rendering with the namespace label', () => {
+  test('the namespace label joins the selector\'s labels in sorted order, and replaces one of the same key', () => {
+    const keysOf = (p: Peer) => {
+      const c = chart();
+      new CiliumPolicy(c, 'P', { selector: backend }).allowIngress({ peers: [p], ports: [Port.tcp(80)] });
+      return Testing.synth(c)[0].spec.ingress[0].fromEndpoints[0].matchLabels;
+    };
+    const labels = keysOf(Peer.pods(PodSelector.labels({ zone: 'z', app: 'web', 'app.kubernetes.io/name': 'w' }), 'shop'));
+    expect(Object.entries(labels)).toEqual([
+      ['app', 'web'], ['app.kubernetes.io/name', 'w'], ['k8s:io.kubernetes.pod.namespace', 'shop'], ['zone', 'z'],
+    ]);
+    const replaced = keysOf(Peer.pods(PodSelector.labels({ 'app': 'web', 'k8s:io.kubernetes.pod.namespace': 'other' }), 'shop'));
+    expect(replaced).toEqual({ 'app': 'web', 'k8s:io.kubernetes.pod.namespace': 'shop' });
+  });
+});

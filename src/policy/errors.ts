@@ -23,6 +23,28 @@ export interface _Problem {
   readonly fix: string;
 }
 
+/**
+ * The first problem a check finds in a value, found once per value and reported with the
+ * field of each caller (values such as label keys and regular expressions repeat across rules).
+ *
+ * @internal
+ */
+export class _CheckedOnce {
+  private readonly found = new Map<string, { problem: string; fix: string } | null>();
+
+  constructor(private readonly check: (field: string, value: string) => _Problem[]) {}
+
+  public problems(field: string, value: string): _Problem[] {
+    let found = this.found.get(value);
+    if (found === undefined) {
+      const problems = this.check(field, value);
+      found = problems.length ? { problem: problems[0].problem, fix: problems[0].fix } : null;
+      this.found.set(value, found);
+    }
+    return found ? [{ field, ...found }] : [];
+  }
+}
+
 /** @internal */
 export function _throwProblems(scope: IConstruct, context: string, problems: _Problem[]): void {
   if (problems.length === 0) {

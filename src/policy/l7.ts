@@ -1,4 +1,4 @@
-import { _Problem } from './errors';
+import { _CheckedOnce, _Problem } from './errors';
 
 const JS_ONLY = [
   { re: /\(\?<?[=!]/, what: 'lookaround assertions' },
@@ -16,17 +16,8 @@ const JS_ONLY = [
  * @internal
  */
 export function _checkRe2(field: string, value: string): _Problem[] {
-  let found = RE2_PROBLEMS.get(value);
-  if (found === undefined) {
-    const problems = checkRe2(field, value);
-    found = problems.length ? { problem: problems[0].problem, fix: problems[0].fix } : null;
-    RE2_PROBLEMS.set(value, found);
-  }
-  return found ? [{ field, ...found }] : [];
+  return RE2.problems(field, value);
 }
-
-/** What is wrong with a regular expression (`null`: nothing), by expression: rules repeat. */
-const RE2_PROBLEMS = new Map<string, { problem: string; fix: string } | null>();
 
 function checkRe2(field: string, value: string): _Problem[] {
   for (const j of JS_ONLY) {
@@ -41,6 +32,9 @@ function checkRe2(field: string, value: string): _Problem[] {
   }
   return [];
 }
+
+/** HTTP rules repeat across grants: each expression is checked once. */
+const RE2 = new _CheckedOnce(checkRe2);
 
 const RE2_SPECIAL = /[\\^$.|?*+()[\]{}]/g;
 
@@ -269,7 +263,7 @@ export class DnsRule {
 
   /** `JSON.stringify(_render())`. @internal */
   public get _json(): string {
-    return this.matchName !== undefined ? JSON.stringify({ matchName: this.matchName }) : JSON.stringify({ matchPattern: this.matchPattern });
+    return JSON.stringify(this._render());
   }
 
   /** Whether this rule admits the name (Cilium's matchpattern semantics). @internal */

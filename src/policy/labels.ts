@@ -1,5 +1,5 @@
 import { isIdentityLabel } from '../verify/labels';
-import { _Problem } from './errors';
+import { _CheckedOnce, _Problem } from './errors';
 
 const NAME_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -28,20 +28,9 @@ export function _isFilteredLabelKey(key: string): boolean {
   return !isIdentityLabel({ source: 'k8s', key: _stripSource(key).name, value: '' });
 }
 
-/** What is wrong with a label key (`null`: nothing), by key: keys repeat across selectors. */
-const LABEL_KEY_PROBLEMS = new Map<string, { problem: string; fix: string } | null>();
-
 /** @internal */
 export function _checkLabelKey(field: string, key: string): _Problem[] {
-  let found = LABEL_KEY_PROBLEMS.get(key);
-  if (found === undefined) {
-    const problems = checkLabelKey(field, key);
-    found = problems.length ? { problem: problems[0].problem, fix: problems[0].fix } : null;
-    if (typeof key === 'string') {
-      LABEL_KEY_PROBLEMS.set(key, found);
-    }
-  }
-  return found ? [{ field, ...found }] : [];
+  return LABEL_KEYS.problems(field, key);
 }
 
 function checkLabelKey(field: string, key: string): _Problem[] {
@@ -71,6 +60,9 @@ function checkLabelKey(field: string, key: string): _Problem[] {
   }
   return [];
 }
+
+/** Label keys repeat across selectors: each is checked once. */
+const LABEL_KEYS = new _CheckedOnce(checkLabelKey);
 
 /** @internal */
 export function _checkLabelValue(field: string, key: string, value: string): _Problem[] {

@@ -89,7 +89,8 @@ const TO: Record<string, string> = {
   [PeerKind.SERVICES]: 'toServices',
 };
 
-function cmp(a: string, b: string): number {
+/** Compares strings by code unit. @internal */
+export function _cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -397,7 +398,7 @@ export class _RuleSet {
         add(st, { field: 'toPorts', json: `{"toPorts":${toPorts.json}}`, value: toPorts.values });
       }
       if (st.icmps && st.icmps.size > 0) {
-        const sorted = [...st.icmps.values()].sort((a, b) => cmp(a._key, b._key));
+        const sorted = [...st.icmps.values()].sort((a, b) => _cmp(a._key, b._key));
         const icmps = chunks(sorted, 40).map((c) => ({ fields: c.map((i) => i._render()) }));
         add(st, { field: 'icmps', json: JSON.stringify({ icmps }), value: icmps });
       }
@@ -425,7 +426,7 @@ export class _RuleSet {
       return items.map((x) => x.item);
     }
     return items
-      .sort((a, b) => cmp(a.key, b.key))
+      .sort((a, b) => _cmp(a.key, b.key))
       .filter((x, idx, all) => idx === 0 || all[idx - 1].key !== x.key)
       .map((x) => x.item);
   }
@@ -457,7 +458,7 @@ function shadow(broad: Peer, port: Port, narrow: Peer): _Problem {
 function renderPorts(entries: PortEntry[], deny: boolean): { values: any[]; json: string } {
   const values: any[] = [];
   const jsons: string[] = [];
-  const plain = entries.filter((e) => !e.l7Kind).sort((a, b) => cmp(a.port._sortKey, b.port._sortKey));
+  const plain = entries.filter((e) => !e.l7Kind).sort((a, b) => _cmp(a.port._sortKey, b.port._sortKey));
   for (const c of chunks(plain, 40)) {
     values.push({ ports: c.map((e) => e.port._renderSorted()) });
     jsons.push(`{"ports":[${c.map((e) => e.port._json).join(',')}]}`);
@@ -479,7 +480,7 @@ function renderPorts(entries: PortEntry[], deny: boolean): { values: any[]; json
     }
     const l7Entries: { json: string; value: any }[] = [];
     for (const g of byL7.values()) {
-      const ports = g.ports.sort((a, b) => cmp(a._sortKey, b._sortKey));
+      const ports = g.ports.sort((a, b) => _cmp(a._sortKey, b._sortKey));
       for (const c of chunks(ports, 40)) {
         l7Entries.push({
           json: `{"ports":[${c.map((p) => p._json).join(',')}],"rules":{"${g.kind}":[${g.rules.join(',')}]}}`,
@@ -489,7 +490,7 @@ function renderPorts(entries: PortEntry[], deny: boolean): { values: any[]; json
       }
     }
     if (l7Entries.length > 1) {
-      l7Entries.sort((a, b) => cmp(a.json, b.json));
+      l7Entries.sort((a, b) => _cmp(a.json, b.json));
     }
     for (const e of l7Entries) {
       values.push(e.value);

@@ -128,10 +128,13 @@ export class PodSelector {
   /** Whether this selector selects every pod. */
   public readonly selectsAll: boolean;
   private problems?: _Problem[];
+  /** The label keys, sorted (rendering merges extra labels into them). */
+  private readonly labelKeys: string[];
 
   private constructor(labels: { [key: string]: string }, expressions: LabelRequirement[], all: boolean) {
     this.matchLabels = {};
-    for (const k of Object.keys(labels ?? {}).sort()) {
+    this.labelKeys = Object.keys(labels ?? {}).sort();
+    for (const k of this.labelKeys) {
       this.matchLabels[k] = labels[k];
     }
     const seen = new Map<string, LabelRequirement>();
@@ -175,31 +178,23 @@ export class PodSelector {
    * @internal
    */
   public _render(extraLabels?: { [key: string]: string }, extraExpressions?: any[]): any {
-    // matchLabels and matchExpressions are sorted at construction: only extras need sorting.
-    const extraKeys = extraLabels ? Object.keys(extraLabels) : [];
+    // The keys are sorted at construction: merge the (sorted) extras into them; an extra label
+    // replaces one of the selector's with the same key.
+    const own = this.labelKeys;
+    const extraKeys = extraLabels ? Object.keys(extraLabels).sort() : [];
     const matchLabels: { [key: string]: string } = {};
-    if (extraKeys.length === 0) {
-      for (const k in this.matchLabels) {
-        matchLabels[k] = this.matchLabels[k];
-      }
-    } else if (extraKeys.length === 1 && !(extraKeys[0] in this.matchLabels)) {
-      // One extra label (the namespace): placed among the sorted keys.
-      const extra = extraKeys[0];
-      let placed = false;
-      for (const k in this.matchLabels) {
-        if (!placed && extra < k) {
-          matchLabels[extra] = extraLabels![extra];
-          placed = true;
+    let i = 0;
+    let j = 0;
+    while (i < own.length || j < extraKeys.length) {
+      if (j === extraKeys.length || (i < own.length && own[i] < extraKeys[j])) {
+        matchLabels[own[i]] = this.matchLabels[own[i]];
+        i++;
+      } else {
+        if (i < own.length && own[i] === extraKeys[j]) {
+          i++;
         }
-        matchLabels[k] = this.matchLabels[k];
-      }
-      if (!placed) {
-        matchLabels[extra] = extraLabels![extra];
-      }
-    } else {
-      const labels: { [key: string]: string } = { ...this.matchLabels, ...extraLabels };
-      for (const k of Object.keys(labels).sort()) {
-        matchLabels[k] = labels[k];
+        matchLabels[extraKeys[j]] = extraLabels![extraKeys[j]];
+        j++;
       }
     }
     let exprs: any[] = this.matchExpressions.map((e) => e._render());
