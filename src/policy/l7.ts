@@ -1,3 +1,4 @@
+import { dnsSelectorMatches } from '../cilium/dns';
 import { _CheckedOnce, _Problem } from './errors';
 
 const JS_ONLY = [
@@ -272,22 +273,7 @@ export class DnsRule {
   }
 }
 
-/** @internal */
+/** Cilium's matchName / matchPattern semantics (1.19). @internal */
 export function _dnsMatches(rule: { matchName?: string; matchPattern?: string }, name: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  if (rule.matchName !== undefined) {
-    return rule.matchName.toLowerCase().replace(/\.$/, '') === n;
-  }
-  const p = (rule.matchPattern ?? '').toLowerCase().replace(/\.$/, '');
-  if (p === '*') {
-    return true;
-  }
-  let re = '';
-  let rest = p;
-  if (rest.startsWith('**.')) {
-    re = '([-a-z0-9_]+\\.)+';
-    rest = rest.slice(3);
-  }
-  re += rest.split('').map((c) => (c === '*' ? '[-a-z0-9_]*' : c === '.' ? '\\.' : c)).join('');
-  return new RegExp(`^${re}$`).test(n);
+  return dnsSelectorMatches(rule, name, 19);
 }

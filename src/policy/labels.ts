@@ -1,4 +1,4 @@
-import { isIdentityLabel } from '../verify/labels';
+import { isIdentityLabel } from '../cilium/labels';
 import { _CheckedOnce, _Problem } from './errors';
 
 const NAME_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
@@ -25,7 +25,7 @@ export function _stripSource(key: string): { source?: string; name: string } {
  * @internal
  */
 export function _isFilteredLabelKey(key: string): boolean {
-  return !isIdentityLabel({ source: 'k8s', key: _stripSource(key).name, value: '' });
+  return !isIdentityLabel({ source: 'k8s', key: _stripSource(key).name });
 }
 
 /** @internal */

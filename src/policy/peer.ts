@@ -1,4 +1,4 @@
-import { _cidrContains, _isIp, _parseCidr } from './cidr';
+import { cidrContainsCidr, isIp, parseCidr } from '../cilium/net';
 import { _Problem } from './errors';
 import { _checkNamespaceName, _checkLabelKey, _checkLabelValue } from './labels';
 import { PodSelector } from './selector';
@@ -157,17 +157,17 @@ export class Peer {
    */
   public static cidr(cidr: string, except?: string[]): Peer {
     const problems: _Problem[] = [];
-    const parsed = _parseCidr(cidr);
+    const parsed = parseCidr(cidr);
     if (!parsed) {
-      const fix = _isIp(cidr) ? `write it with a prefix length, e.g. "${cidr}/${cidr.includes(':') ? 128 : 32}"` : 'give an IPv4 or IPv6 prefix such as "10.0.0.0/8"';
+      const fix = isIp(cidr) ? `write it with a prefix length, e.g. "${cidr}/${cidr.includes(':') ? 128 : 32}"` : 'give an IPv4 or IPv6 prefix such as "10.0.0.0/8"';
       problems.push({ field: 'cidr', problem: `"${cidr}" is not a CIDR prefix`, fix });
     }
     const ex = [...new Set(except ?? [])].sort();
     for (const e of ex) {
-      const pe = _parseCidr(e);
+      const pe = parseCidr(e);
       if (!pe) {
         problems.push({ field: 'cidr except', problem: `"${e}" is not a CIDR prefix`, fix: 'give prefixes such as "10.1.0.0/16"' });
-      } else if (parsed && !_cidrContains(parsed, pe)) {
+      } else if (parsed && !cidrContainsCidr(parsed, pe)) {
         problems.push({ field: 'cidr except', problem: `"${e}" is not inside "${cidr}", so the agent rejects the policy`, fix: `give except ranges that lie within ${cidr}` });
       }
     }

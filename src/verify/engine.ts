@@ -7,7 +7,10 @@
  * direction: egress at the source endpoint, ingress at the destination endpoint.
  */
 import { admitPolicy } from './admit';
-import { dnsSelectorMatches, fqdn, httpRuleMismatch } from './l7';
+import { dnsSelectorMatches, fqdn } from '../cilium/dns';
+import { Cidr, cidrContains, parseCidrOrHost, parseIp } from '../cilium/net';
+import { isIanaSvcName, parseGoUint16 } from '../cilium/ports';
+import { httpRuleMismatch } from './l7';
 import {
   ANY,
   compileSelector,
@@ -46,8 +49,6 @@ import {
   VerifyEnv,
   versionMinor,
 } from './model';
-import { Cidr, cidrContains, parseCidr, parseIp } from './net';
-import { isIanaSvcName, parseGoUint16 } from './sanitize';
 
 type Dir = 'ingress' | 'egress';
 export type L4Proto = 'TCP' | 'UDP' | 'SCTP' | 'ICMP';
@@ -501,15 +502,15 @@ export class PolicyEngine {
           case 'fromCIDR':
           case 'toCIDR':
             for (const c of list) {
-              const cidr = parseCidr(String(c));
+              const cidr = parseCidrOrHost(String(c));
               matchers.push(cidr ? { kind: 'cidr', cidr, except: [] } : { kind: 'none' });
             }
             break;
           case 'fromCIDRSet':
           case 'toCIDRSet':
             for (const c of list) {
-              const cidr = c && typeof c.cidr === 'string' ? parseCidr(c.cidr) : undefined;
-              const except = (c && Array.isArray(c.except) ? c.except : []).map((x: any) => parseCidr(String(x))).filter((x: any) => x) as Cidr[];
+              const cidr = c && typeof c.cidr === 'string' ? parseCidrOrHost(c.cidr) : undefined;
+              const except = (c && Array.isArray(c.except) ? c.except : []).map((x: any) => parseCidrOrHost(String(x))).filter((x: any) => x) as Cidr[];
               matchers.push(cidr ? { kind: 'cidr', cidr, except } : { kind: 'none' });
             }
             break;
@@ -580,7 +581,7 @@ export class PolicyEngine {
         out.push({ kind: 'selector', sel });
       } else {
         for (const ip of svc.endpoints ?? []) {
-          const cidr = parseCidr(ip);
+          const cidr = parseCidrOrHost(ip);
           if (cidr) out.push({ kind: 'cidr', cidr, except: [] });
         }
       }

@@ -2,16 +2,10 @@
  * Labels, label sources and endpoint selectors as the Cilium agent sees them
  * (semantics reference §3, §4).
  */
+import { ANY, isIdentityLabel, K8S, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE, POLICY_CLUSTER, POLICY_SERVICEACCOUNT, RESERVED } from '../cilium/labels';
 import { EndpointDef, Label, NamespaceDef } from './model';
 
-export const K8S = 'k8s';
-export const ANY = 'any';
-export const RESERVED = 'reserved';
-
-export const POD_NAMESPACE = 'io.kubernetes.pod.namespace';
-export const NAMESPACE_LABELS_PREFIX = 'io.cilium.k8s.namespace.labels.';
-export const POLICY_CLUSTER = 'io.cilium.k8s.policy.cluster';
-export const POLICY_SERVICEACCOUNT = 'io.cilium.k8s.policy.serviceaccount';
+export { ANY, K8S, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE, POLICY_CLUSTER, POLICY_SERVICEACCOUNT, RESERVED, isIdentityLabel } from '../cilium/labels';
 
 /** A selector key after `GetExtendedKeyFrom`: source + key. */
 export interface SelectorKey {
@@ -172,64 +166,6 @@ export function selectorText(sel: Selector): string {
 
 // ---------------------------------------------------------------------------------------------
 // Identity labels of pods (§3.1)
-
-interface LabelPrefix {
-  readonly ignore: boolean;
-  readonly source?: string;
-  readonly re: RegExp;
-}
-
-function lp(expr: string, source?: string): LabelPrefix {
-  const ignore = expr.startsWith('!');
-  const body = ignore ? expr.slice(1) : expr;
-  return { ignore, source, re: new RegExp(`^(?:${body})`) };
-}
-
-function quote(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** `pkg/labelsfilter` default prefixes. Keys match at their start; the longest include wins over the shortest ignore. */
-const DEFAULT_LABEL_PREFIXES: readonly LabelPrefix[] = [
-  lp('.*', RESERVED),
-  lp(quote(POD_NAMESPACE)),
-  lp(quote('io.cilium.k8s.namespace.labels')),
-  lp(quote('app.kubernetes.io')),
-  lp(quote(POLICY_CLUSTER)),
-  lp('!io\\.kubernetes'),
-  lp('!kubernetes\\.io'),
-  lp('!statefulset\\.kubernetes\\.io/pod-name'),
-  lp('!apps\\.kubernetes\\.io/pod-index'),
-  lp('!batch\\.kubernetes\\.io/job-completion-index'),
-  lp('!batch\\.kubernetes\\.io/controller-uid'),
-  lp('!.*beta\\.kubernetes\\.io'),
-  lp('!k8s\\.io'),
-  lp('!pod-template-generation'),
-  lp('!pod-template-hash'),
-  lp('!controller-revision-hash'),
-  lp('!controller-uid'),
-  lp('!annotation.*'),
-  lp('!etcd_node'),
-  lp('!topology\\.kubernetes\\.io'),
-];
-
-/** True when the label is kept in the security identity by the default label filter. */
-export function isIdentityLabel(l: Label): boolean {
-  let included = 0;
-  let ignored = 0;
-  for (const p of DEFAULT_LABEL_PREFIXES) {
-    if (p.source !== undefined && p.source !== l.source) continue;
-    const m = p.re.exec(l.key);
-    if (!m) continue;
-    const len = m[0].length;
-    if (p.ignore) {
-      if (ignored === 0 || len < ignored) ignored = len;
-    } else if (len > included) {
-      included = len;
-    }
-  }
-  return ignored === 0 || included > ignored;
-}
 
 /** Sorted, de-duplicated identity labels and their key. */
 export function identityKey(labels: readonly Label[]): string {

@@ -44,7 +44,7 @@ function bareKey(k: string): string {
 
 /** Whether the agent's default label filter drops the key from identities (a selector on it never matches). */
 function filteredKey(k: string): boolean {
-  return !isIdentityLabel({ source: 'k8s', key: bareKey(k), value: '' });
+  return !isIdentityLabel({ source: 'k8s', key: bareKey(k) });
 }
 
 function selectorKeys(sel: any): string[] {

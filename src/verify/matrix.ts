@@ -22,7 +22,7 @@ import { L4Flow, L4Proto, NormItem, NormRule, PeerMatcher, PolicyEngine } from '
 import type { MatrixPort } from './index';
 import { ANY, Selector, selectorMatches } from './labels';
 import { Label, Peer, VerdictName } from './model';
-import { parseIp } from './net';
+import { parseIp } from '../cilium/net';
 
 type Dir = 'ingress' | 'egress';
 

@@ -3,7 +3,9 @@
  * the CRD schema accepts but the agent rejects. A rejected rule makes the agent ignore the whole
  * policy object, default deny included.
  */
-import { _cidrContains, _parseCidr } from '../policy/cidr';
+import { AGENT_ENTITIES } from '../cilium/identities';
+import { cidrContainsCidr, parseCidr } from '../cilium/net';
+import { isIanaSvcName, parseGoUint16 } from '../cilium/ports';
 
 /** Agent options that change what it accepts. */
 export interface SanitizeOptions {
@@ -23,32 +25,9 @@ export interface SanitizeError {
 
 const INGRESS_L3 = ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromNodes', 'fromGroups'];
 const EGRESS_L3 = ['toCIDR', 'toCIDRSet', 'toEndpoints', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'];
-const ENTITIES = ['all', 'world', 'cluster', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver', 'world-ipv4', 'world-ipv6'];
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** IANA service name syntax, as the agent's `iana.IsSvcName`. */
-export function isIanaSvcName(s: string): boolean {
-  return s.length >= 1 && s.length <= 15 && /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(s) && /[a-zA-Z]/.test(s) && !s.includes('--');
-}
-
-/** Go `strconv.ParseUint(s, 0, 16)`. */
-export function parseGoUint16(s: string): number | undefined {
-  let v: number;
-  if (/^0[xX][0-9a-fA-F_]+$/.test(s)) {
-    v = parseInt(s.slice(2).replace(/_/g, ''), 16);
-  } else if (/^0[bB][01_]+$/.test(s)) {
-    v = parseInt(s.slice(2).replace(/_/g, ''), 2);
-  } else if (/^0[oO]?[0-7_]+$/.test(s) && s.length > 1) {
-    v = parseInt(s.replace(/^0[oO]?/, '').replace(/_/g, '') || '0', 8);
-  } else if (/^[0-9]+$/.test(s)) {
-    v = parseInt(s, 10);
-  } else {
-    return undefined;
-  }
-  return Number.isFinite(v) && v <= 65535 ? v : undefined;
-}
 
 /** Whether a regular expression would compile with Go's regexp package (approximation). */
 export function goRegexpCompiles(re: string): boolean {
@@ -122,16 +101,16 @@ function checkCidrRules(list: any[] | undefined, path: string, errs: SanitizeErr
       errs.push({ path: p, message: 'only one of cidr, cidrGroupRef and cidrGroupSelector may be set' });
     }
     if (r?.cidr !== undefined) {
-      const c = _parseCidr(r.cidr);
+      const c = parseCidr(r.cidr);
       if (!c) {
         errs.push({ path: `${p}.cidr`, message: `unable to parse CIDR "${r.cidr}"` });
         return;
       }
       for (const e of r.except ?? []) {
-        const pe = _parseCidr(e);
+        const pe = parseCidr(e);
         if (!pe) {
           errs.push({ path: `${p}.except`, message: `unable to parse except CIDR "${e}"` });
-        } else if (!_cidrContains(c, pe)) {
+        } else if (!cidrContainsCidr(c, pe)) {
           errs.push({ path: `${p}.except`, message: `allow CIDR prefix ${r.cidr} does not contain exclude CIDR prefix ${e}` });
         }
       }
@@ -281,7 +260,7 @@ function checkItem(item: any, path: string, ingress: boolean, deny: boolean, hos
   }
   for (const k of ['fromEntities', 'toEntities']) {
     for (const e of item[k] ?? []) {
-      if (!ENTITIES.includes(e)) {
+      if (!AGENT_ENTITIES.includes(e)) {
         errs.push({ path: `${path}.${k}`, message: `unsupported entity "${e}"` });
       }
     }
@@ -290,7 +269,7 @@ function checkItem(item: any, path: string, ingress: boolean, deny: boolean, hos
   checkCidrRules(item.toCIDRSet, `${path}.toCIDRSet`, errs);
   for (const k of ['fromCIDR', 'toCIDR']) {
     for (const c of item[k] ?? []) {
-      if (!_parseCidr(c) && !_parseCidr(`${c}/${String(c).includes(':') ? 128 : 32}`)) {
+      if (!parseCidr(c) && !parseCidr(`${c}/${String(c).includes(':') ? 128 : 32}`)) {
         errs.push({ path: `${path}.${k}`, message: `unable to parse CIDR "${c}"` });
       }
     }

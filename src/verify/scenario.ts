@@ -19,7 +19,7 @@ import {
   VerifyEnv,
   versionMinor,
 } from './model';
-import { parseIp } from './net';
+import { parseIp } from '../cilium/net';
 
 const PROTOS: Record<string, FlowProto> = {
   TCP: 'TCP',

@@ -2,7 +2,7 @@
  * A structural-schema validator and pruner for the CRD schemas this project meets: what the
  * kube-apiserver does with a custom resource (prune unknown fields, then validate).
  */
-import { _parseCidr } from '../policy/cidr';
+import { parseCidr } from '../cilium/net';
 
 /** Result of taking an object through a structural schema. */
 export interface SchemaResult {
@@ -99,7 +99,7 @@ export function isCidrSloppy(text: string): boolean {
     }
     ip = v4[1] + octets.join('.');
   }
-  return _parseCidr(`${ip}/${len}`) !== undefined;
+  return parseCidr(`${ip}/${len}`) !== undefined;
 }
 
 function goRegex(pattern: string): RegExp | undefined {

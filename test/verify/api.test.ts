@@ -3,9 +3,10 @@
  * building blocks (labels, CIDR, RE2 translation, DNS patterns).
  */
 import { connectivityMatrix, createEngine, parseManifests, parseScenario, PolicyEngine } from '../../src/verify';
-import { compileRe2, dnsSelectorMatches, matchPatternRegex, re2FullMatch } from '../../src/verify/l7';
+import { dnsSelectorMatches, matchPatternRegex } from '../../src/cilium/dns';
+import { compileRe2, re2FullMatch } from '../../src/verify/l7';
 import { compileSelector, isIdentityLabel, parseSelectorKey, selectorMatches } from '../../src/verify/labels';
-import { cidrContains, parseCidr, parseIp } from '../../src/verify/net';
+import { cidrContains, parseCidr, parseIp } from '../../src/cilium/net';
 import { FlowProtocol, Verdict, Verifier } from '../../src/verify/verifier';
 import { cnp } from './helpers';
 
@@ -134,7 +135,7 @@ describe('§3.2 selector keys and matching', () => {
   });
 
   test('§3.1 the default label filter', () => {
-    const keep = (key: string) => isIdentityLabel({ source: 'k8s', key, value: 'v' });
+    const keep = (key: string) => isIdentityLabel({ source: 'k8s', key });
     expect(keep('app')).toBe(true);
     expect(keep('app.kubernetes.io/name')).toBe(true);
     expect(keep('io.kubernetes.pod.namespace')).toBe(true);

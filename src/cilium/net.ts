@@ -1,18 +1,24 @@
 /**
- * IP addresses and CIDR prefixes for the verifier (semantics reference §6).
+ * IP addresses and CIDR prefixes as Go's `net.ParseIP` / `net.ParseCIDR` read them (the parsers
+ * behind the CRD's `format: cidr` and the agent's CIDR checks, semantics reference §6).
  *
- * Addresses are held as bigints so that IPv4 and IPv6 share one containment test.
+ * Addresses are bigints, so IPv4 and IPv6 share one containment test.
  */
 
+/** An IPv4 or IPv6 address. */
 export interface IpAddr {
   readonly family: 4 | 6;
   readonly value: bigint;
 }
 
+/** A prefix: its address with the host bits cleared, and its length. */
 export interface Cidr {
   readonly family: 4 | 6;
+  /** The address with the host bits cleared. */
   readonly value: bigint;
+  /** Prefix length. */
   readonly bits: number;
+  /** As written. */
   readonly text: string;
 }
 
@@ -21,7 +27,8 @@ function parseIpv4(s: string): bigint | undefined {
   if (parts.length !== 4) return undefined;
   let v = 0n;
   for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p)) return undefined;
+    // Go rejects leading zeros (since 1.17) rather than reading them as octal
+    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
     const n = Number(p);
     if (n > 255) return undefined;
     v = (v << 8n) | BigInt(n);
@@ -30,7 +37,7 @@ function parseIpv4(s: string): bigint | undefined {
 }
 
 function parseIpv6(s: string): bigint | undefined {
-  if (s.length === 0) return undefined;
+  if (s.length === 0 || !/^[0-9a-fA-F:.]+$/.test(s)) return undefined;
   let head = s;
   let tailV4: bigint | undefined;
   // embedded IPv4 in the last 32 bits
@@ -66,7 +73,7 @@ function parseIpv6(s: string): bigint | undefined {
 
 /** Parses an IPv4 or IPv6 address; undefined when it is not one. */
 export function parseIp(s: string): IpAddr | undefined {
-  const t = String(s).trim();
+  const t = String(s);
   if (t.includes(':')) {
     const v = parseIpv6(t);
     return v === undefined ? undefined : { family: 6, value: v };
@@ -75,32 +82,49 @@ export function parseIp(s: string): IpAddr | undefined {
   return v === undefined ? undefined : { family: 4, value: v };
 }
 
-/** Parses `a.b.c.d/len`, `x::/len` or a bare address (taken as a host prefix). */
-export function parseCidr(s: string): Cidr | undefined {
-  const t = String(s).trim();
-  const slash = t.indexOf('/');
-  const ipPart = slash >= 0 ? t.slice(0, slash) : t;
-  const ip = parseIp(ipPart);
-  if (!ip) return undefined;
-  const max = ip.family === 4 ? 32 : 128;
-  let bits = max;
-  if (slash >= 0) {
-    const b = t.slice(slash + 1);
-    if (!/^[0-9]{1,3}$/.test(b)) return undefined;
-    bits = Number(b);
-    if (bits > max) return undefined;
-  }
-  const total = BigInt(max);
+/** Whether the text is an IPv4 or IPv6 address. */
+export function isIp(s: string): boolean {
+  return parseIp(s) !== undefined;
+}
+
+function prefixOf(ip: IpAddr, bits: number, text: string): Cidr {
+  const total = BigInt(ip.family === 4 ? 32 : 128);
   const mask = bits === 0 ? 0n : ((1n << BigInt(bits)) - 1n) << (total - BigInt(bits));
-  return { family: ip.family, value: ip.value & mask, bits, text: t };
+  return { family: ip.family, value: ip.value & mask, bits, text };
+}
+
+/**
+ * Parses `a.b.c.d/len` or `x::/len` like Go's `net.ParseCIDR` (host bits may be set; the
+ * length is required). Undefined when the text is not a prefix.
+ */
+export function parseCidr(s: string): Cidr | undefined {
+  if (typeof s !== 'string') return undefined;
+  const slash = s.indexOf('/');
+  if (slash < 0) return undefined;
+  const ip = parseIp(s.slice(0, slash));
+  const len = s.slice(slash + 1);
+  if (!ip || !/^(0|[1-9][0-9]{0,2})$/.test(len)) return undefined;
+  const bits = Number(len);
+  if (bits > (ip.family === 4 ? 32 : 128)) return undefined;
+  return prefixOf(ip, bits, s);
+}
+
+/**
+ * Parses a prefix, or a bare address as its host prefix (the agent's `(CIDR).sanitize` accepts
+ * both; the CRD only prefixes).
+ */
+export function parseCidrOrHost(s: string): Cidr | undefined {
+  const t = String(s);
+  if (t.includes('/')) return parseCidr(t);
+  const ip = parseIp(t);
+  return ip ? prefixOf(ip, ip.family === 4 ? 32 : 128, t) : undefined;
 }
 
 /** True when `ip` lies inside `cidr`. */
 export function cidrContains(cidr: Cidr, ip: IpAddr): boolean {
   if (cidr.family !== ip.family) return false;
-  const max = BigInt(cidr.family === 4 ? 32 : 128);
   if (cidr.bits === 0) return true;
-  const shift = max - BigInt(cidr.bits);
+  const shift = BigInt(cidr.family === 4 ? 32 : 128) - BigInt(cidr.bits);
   return (ip.value >> shift) === (cidr.value >> shift);
 }
 
