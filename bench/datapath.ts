@@ -17,7 +17,7 @@ import { GatewayDemoExample } from '../examples/gateway-demo';
 import { loadScenario, runScenario } from '../src/verify';
 import { table } from './format';
 import { Label } from '../src/verify/model';
-import { compileSelector, identityKey, podIdentityLabels, reservedLabels, Selector, selectorAddMatch, selectorHasKey, selectorMatches } from '../src/verify/labels';
+import { compileSelector, identityKey, podIdentityLabels, reservedLabels, Selector, selectorAddMatch, selectorHasKey, selectorMatches } from '../src/verify/identity/labels';
 
 const EXAMPLES: Record<string, new (app: App, id: string) => Chart> = {
   'cnpg-cilium': CnpgCiliumExample,

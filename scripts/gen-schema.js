@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /*
- * Generates src/verify/schema-data.generated.ts: the openAPIV3Schema of CiliumNetworkPolicy
+ * Generates src/verify/intake/schema-data.generated.ts: the openAPIV3Schema of CiliumNetworkPolicy
  * (v1.19 and v1.18 branch point), descriptions stripped, so that the verifier can take
  * manifests as the API server stores them (schema validation and pruning) without the CRD
  * files. Reads $CRD_DIR like scripts/import-crds.js; `npm run import` runs both.
@@ -15,7 +15,7 @@ if (!crdDir) {
   console.error('CRD_DIR is not set; see scripts/import-crds.js');
   process.exit(2);
 }
-const out = process.env.SCHEMA_OUT || path.join(__dirname, '..', 'src', 'verify', 'schema-data.generated.ts');
+const out = process.env.SCHEMA_OUT || path.join(__dirname, '..', 'src', 'verify', 'intake', 'schema-data.generated.ts');
 
 // Drops documentation (`description` annotations), never a property that happens to be named
 // `description` (a rule's spec.description is one).

@@ -2,7 +2,7 @@
  * The plugin's view of the verifier's lint findings (`src/verify/lint.ts`): per resource, with
  * the manifest file and the location inside the object.
  */
-import { lintManifests } from '../verify/lint';
+import { lintManifests } from '../verify/lint/lint';
 
 /** One finding about one resource. */
 export interface LintFinding {

@@ -3,7 +3,7 @@
  * (multi-document YAML, read as kubectl reads them) and connectivity scenario files
  * (scenario-format.md; unknown keys are ignored).
  */
-import { loadManifests } from '../verify/manifests';
+import { loadManifests } from '../verify/intake/manifests';
 import { Scenario } from '../verify/model';
 import { loadScenario } from '../verify/scenario';
 

@@ -4,7 +4,7 @@
  * policies mention, evaluated by the verifier's engine with Cilium's semantics.
  */
 import { PolicyEngine } from '../verify/engine';
-import { workloadObjects } from '../verify/manifests';
+import { workloadObjects } from '../verify/intake/workloads';
 import {
   DirectionResult, EndpointDef, FlowInput, FlowProto, FlowResult, NamespaceDef, PolicyRefData, ServiceDef, VerifyEnv, formatPolicyRef,
 } from '../verify/model';

@@ -2,7 +2,7 @@
  * `cilium-verify`: `flows <scenario.yaml> [--manifests <file|dir> ...] [--json]` and `lint ...`.
  */
 import { createEngine, runScenario } from './index';
-import { loadManifests } from './manifests';
+import { loadManifests } from './intake/manifests';
 import { FlowInput, InputError, PolicyManifest } from './model';
 import { loadScenario } from './scenario';
 

@@ -1,548 +1,123 @@
 /**
- * The fast path of the connectivity matrix: a per-identity policy map, as the Cilium agent
- * computes it. Instead of evaluating every (source, destination, port) cell with `explain`, it
- *
- * 1. finds, once per identity group and direction, the rules that select the group (through an
- *    index on the rules' subject selectors),
- * 2. turns every rule item's peers into a bitset over the groups (selectors through an index on
- *    the groups' labels, entities, CIDRs, nodes; FQDN peers per source identity),
- * 3. folds, per probed port, the deny and allow items that cover the port into one bitset of the
- *    peers that direction lets through (not denied, and allowed or not under default deny),
- *
- * after which a cell is two bit lookups: the source's egress map at the destination, and the
- * destination's ingress map at the source (transposed, so that a row of cells is a few word ANDs).
- *
- * Every piece is decided by the engine's own code (`matcherSelects`, `itemCoversL4`,
- * `entityMatches`, `selectorMatches` on the identity labels), so the verdicts are those of
- * `explain` for flows without HTTP or DNS; test/verify/matrix.test.ts compares them cell by cell.
- * The only cells left to `explain` are diagonal cells whose two members differ in named ports
- * (the ingress named ports of the destination member decide there).
+ * The connectivity matrix of an estate: every pair of endpoints (grouped by identity) on every
+ * probed port, from the per-identity policy map (`policy-map.ts`).
  */
-import { L4Flow, L4Proto, NormItem, NormRule, PeerMatcher, PolicyEngine } from './engine';
-import type { MatrixPort } from './index';
-import { ANY, Selector, selectorMatches } from './labels';
-import { Label, Peer, VerdictName } from './model';
-import { parseIp } from '../cilium/net';
+import type { PolicyEngine } from './engine';
+import { EndpointDef, MatrixPort, VerdictName } from './model';
+import { cellMembers, matrixVerdictCodes, VERDICT_CODES } from './policy-map';
 
-type Dir = 'ingress' | 'egress';
-
-/** A set of identity groups, one bit per group. */
-type Bits = Uint32Array;
-
-/** Verdict codes of `MatrixCodes.codes`. */
-export const VERDICT_CODES: readonly VerdictName[] = ['ALLOW', 'DROP', 'L7_DENY'];
-
-/** The groups of a matrix as the fast path needs them: member names, in order. */
-export interface MatrixGroupInput {
+/** Endpoints with the same identity (and named ports) behave the same; the matrix evaluates one of each. */
+export interface IdentityGroup {
+  readonly key: string;
   readonly members: readonly string[];
 }
 
-/** Verdicts of every cell as codes (indexes into `VERDICT_CODES`). */
-export interface MatrixCodes {
-  /** `codes[(src * groups + dst) * ports + port]`. */
-  readonly codes: Uint8Array;
-  /** Cells that were evaluated with `explain` rather than the policy map. */
-  readonly explained: number;
-}
-
-/** The flow `explain` evaluates for a matrix cell: the first member as source, another member on the diagonal. */
-export function cellMembers(groups: readonly MatrixGroupInput[], si: number, di: number): { src: string; dst: string } {
-  const sg = groups[si];
-  const dg = groups[di];
-  return { src: sg.members[0], dst: si === di && dg.members.length > 1 ? dg.members[1] : dg.members[0] };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Bitsets
-
-function words(n: number): number {
-  return (n + 31) >>> 5;
-}
-
-function orInto(acc: Bits, b: Bits): void {
-  for (let i = 0; i < acc.length; i++) acc[i] |= b[i];
-}
-
-function setBit(b: Bits, i: number): void {
-  b[i >>> 5] |= 1 << (i & 31);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Label lookups (labels.ts `lookup`: the first label with the key, any source or the same source)
-
-function lookupValue(labels: readonly Label[], source: string, key: string): string | undefined {
-  for (const l of labels) {
-    if (l.key === key && (source === ANY || source === l.source)) return l.value;
-  }
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Index of the rules by subject selector
-
-interface RuleIndex {
-  readonly size: number;
-  /** Anchor (an `In` requirement of the subject selector) → its values → rule indexes. */
-  readonly anchors: Map<string, { readonly source: string; readonly key: string; readonly byValue: Map<string, number[]> }>;
-  /** Rules whose subject selector has no `In` requirement: candidates for every identity. */
-  readonly unanchored: readonly number[];
-  /** Rules selecting an identity, by identity key. */
-  readonly byIdentity: Map<string, readonly NormRule[]>;
-}
-
-const RULE_INDEXES = new WeakMap<PolicyEngine, RuleIndex>();
-
-/**
- * Indexes the admitted rules by one `In` requirement of their subject selector, the rarest one:
- * an identity can only be selected by rules whose anchor value it carries (or that have none).
- */
-function ruleIndex(engine: PolicyEngine): RuleIndex {
-  const rules = engine.admittedRules;
-  const cached = RULE_INDEXES.get(engine);
-  if (cached && cached.size === rules.length) return cached;
-  const freq = new Map<string, number>();
-  const valueKey = (source: string, key: string, value: string) => `${source}\u0000${key}\u0000${value}`;
-  for (const r of rules) {
-    if (!r.subject) continue;
-    for (const q of r.subject.reqs) {
-      if (q.op !== 'In') continue;
-      for (const v of new Set(q.values)) freq.set(valueKey(q.source, q.key, v), (freq.get(valueKey(q.source, q.key, v)) ?? 0) + 1);
-    }
-  }
-  const anchors: RuleIndex['anchors'] = new Map();
-  const unanchored: number[] = [];
-  rules.forEach((r, i) => {
-    if (!r.subject) return; // host policies (nodeSelector) select no endpoint here
-    let best: { source: string; key: string; values: string[]; n: number } | undefined;
-    for (const q of r.subject.reqs) {
-      if (q.op !== 'In') continue;
-      const values = [...new Set(q.values)];
-      const n = values.reduce((a, v) => a + (freq.get(valueKey(q.source, q.key, v)) ?? 0), 0);
-      if (!best || n < best.n) best = { source: q.source, key: q.key, values, n };
-    }
-    if (!best) {
-      unanchored.push(i);
-      return;
-    }
-    const ak = `${best.source}\u0000${best.key}`;
-    let a = anchors.get(ak);
-    if (!a) {
-      a = { source: best.source, key: best.key, byValue: new Map() };
-      anchors.set(ak, a);
-    }
-    for (const v of best.values) {
-      const list = a.byValue.get(v);
-      if (list) list.push(i);
-      else a.byValue.set(v, [i]);
-    }
-  });
-  const idx: RuleIndex = { size: rules.length, anchors, unanchored, byIdentity: new Map() };
-  RULE_INDEXES.set(engine, idx);
-  return idx;
-}
-
-/** The rules whose subject selects the peer, in admission order (the engine's `rulesFor`). */
-function rulesSelecting(engine: PolicyEngine, idx: RuleIndex, peer: Peer): readonly NormRule[] {
-  const cached = idx.byIdentity.get(peer.identityKey);
-  if (cached) return cached;
-  const rules = engine.admittedRules;
-  const cand: number[] = [...idx.unanchored];
-  for (const a of idx.anchors.values()) {
-    const v = lookupValue(peer.labels, a.source, a.key);
-    if (v === undefined) continue;
-    const list = a.byValue.get(v);
-    if (list) for (const i of list) cand.push(i);
-  }
-  cand.sort((x, y) => x - y);
-  const out: NormRule[] = [];
-  for (let k = 0; k < cand.length; k++) {
-    if (k > 0 && cand[k] === cand[k - 1]) continue;
-    const r = rules[cand[k]];
-    if (selectorMatches(r.subject!, peer.labels)) out.push(r);
-  }
-  idx.byIdentity.set(peer.identityKey, out);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The policy map
-
-interface Probe {
-  /** Unique flows (per port; ICMP ports once per address family). */
-  readonly flows: L4Flow[];
-  /** flowOf[port][family 4 → 0, 6 → 1]: index into flows. */
-  readonly flowOf: (readonly [number, number])[];
-}
-
-function probeFlows(ports: readonly MatrixPort[]): Probe {
-  const flows: L4Flow[] = [];
-  const flowOf: (readonly [number, number])[] = [];
-  for (const p of ports) {
-    const proto = String(p.proto);
-    const isIcmp = proto === 'ICMP' || proto === 'ICMPV6';
-    const mk = (family: 4 | 6): number => {
-      // explain: `port` defaults to the echo request type for ICMP, 0 otherwise (no DNS here)
-      const port = p.port !== undefined ? p.port : isIcmp ? (family === 6 ? 128 : 8) : 0;
-      flows.push({ proto: (isIcmp ? 'ICMP' : proto) as L4Proto, port, family });
-      return flows.length - 1;
-    };
-    if (!isIcmp) {
-      // the address family only matters to ICMP port specs
-      const i = mk(4);
-      flowOf.push([i, i]);
-    } else if (proto === 'ICMPV6') {
-      const i = mk(6);
-      flowOf.push([i, i]);
-    } else {
-      const v4 = mk(4);
-      flowOf.push([v4, mk(6)]);
-    }
-  }
-  return { flows, flowOf };
-}
-
-/** explain: the flow is IPv6 when a world, unmanaged or pod end has an IPv6 address. */
-function isV6(p: Peer): boolean {
-  if (!p.ip || !(p.kind === 'world' || p.kind === 'unmanaged' || p.kind === 'pod')) return false;
-  const ip = parseIp(p.ip);
-  return !!ip && ip.family === 6;
-}
-
-function hasNamedPort(item: NormItem): boolean {
-  return item.l4.kind === 'ports' && item.l4.rules.some((pr) => pr.ports.some((ps) => ps.name !== undefined));
-}
-
-function selectorCacheKey(sel: Selector): string {
-  return JSON.stringify(sel.reqs.map((r) => [r.source, r.key, r.op, r.values]));
-}
-
-class PolicyMap {
-  private readonly n: number;
-  private readonly w: number;
-  private readonly all: Bits;
-  private readonly hosts: Bits;
-  private readonly nonPods: number[] = [];
-  private readonly worlds: number[] = [];
-  private readonly labelIndex = new Map<string, Map<string, number[]>>();
-  private readonly selectorBits = new Map<string, Bits>();
-  private readonly selectorBitsByObj = new WeakMap<Selector, Bits>();
-  private readonly otherBits = new Map<string, Bits>();
-  private readonly itemBits = new WeakMap<NormItem, Bits>();
-  private readonly itemFqdn = new WeakMap<NormItem, PeerMatcher[]>();
-  private readonly itemL4 = new WeakMap<NormItem, Int8Array>();
-  private readonly rules: RuleIndex;
-
-  constructor(
-    private readonly engine: PolicyEngine,
-    /** One peer per group, for matching the group as the other end. */
-    private readonly reps: readonly Peer[],
-    private readonly probe: Probe,
-  ) {
-    this.n = reps.length;
-    this.w = words(this.n);
-    this.all = new Uint32Array(this.w);
-    this.hosts = new Uint32Array(this.w);
-    reps.forEach((p, g) => {
-      setBit(this.all, g);
-      if (p.kind === 'host') setBit(this.hosts, g);
-      if (p.kind !== 'pod') this.nonPods.push(g);
-      if (p.kind === 'world') this.worlds.push(g);
-    });
-    this.rules = ruleIndex(engine);
-  }
-
-  /** Groups whose identity labels give `value` for the selector key (source, key). */
-  private bucket(source: string, key: string): Map<string, number[]> {
-    const k = `${source}\u0000${key}`;
-    let m = this.labelIndex.get(k);
-    if (m) return m;
-    m = new Map();
-    for (let g = 0; g < this.n; g++) {
-      const v = lookupValue(this.reps[g].labels, source, key);
-      if (v === undefined) continue;
-      const list = m.get(v);
-      if (list) list.push(g);
-      else m.set(v, [g]);
-    }
-    this.labelIndex.set(k, m);
-    return m;
-  }
-
-  /** The groups an endpoint selector selects (the engine's `selMatch`: `selectorMatches` on identity labels). */
-  private selectorSet(sel: Selector): Bits {
-    const byObj = this.selectorBitsByObj.get(sel);
-    if (byObj) return byObj;
-    const key = selectorCacheKey(sel);
-    let bits = this.selectorBits.get(key);
-    if (!bits) {
-      bits = new Uint32Array(this.w);
-      // candidates: the groups carrying a value of the most selective `In` requirement
-      let cand: number[] | undefined;
-      for (const q of sel.reqs) {
-        if (q.op !== 'In') continue;
-        const b = this.bucket(q.source, q.key);
-        const c: number[] = [];
-        for (const v of new Set(q.values)) {
-          const list = b.get(v);
-          if (list) for (const g of list) c.push(g);
-        }
-        if (!cand || c.length < cand.length) cand = c;
-        if (cand.length === 0) break;
-      }
-      if (cand) {
-        for (const g of cand) if (selectorMatches(sel, this.reps[g].labels)) setBit(bits, g);
-      } else {
-        for (let g = 0; g < this.n; g++) if (selectorMatches(sel, this.reps[g].labels)) setBit(bits, g);
-      }
-      this.selectorBits.set(key, bits);
-    }
-    this.selectorBitsByObj.set(sel, bits);
-    return bits;
-  }
-
-  /** The groups a subject-independent matcher selects. */
-  private matcherSet(m: PeerMatcher, dir: Dir): Bits | undefined {
-    switch (m.kind) {
-      case 'selector':
-        return this.selectorSet(m.sel);
-      case 'entity': {
-        const key = `entity\u0000${m.name}`;
-        let bits = this.otherBits.get(key);
-        if (!bits) {
-          bits = new Uint32Array(this.w);
-          for (let g = 0; g < this.n; g++) if (this.engine.entityMatches(m.name, this.reps[g])) setBit(bits, g);
-          this.otherBits.set(key, bits);
-        }
-        return bits;
-      }
-      case 'cidr':
-      case 'nodes': {
-        // pods never match: their identity has no reserved:world label and they are not CIDR-selectable,
-        // and nodes selectors only select the host, remote nodes and the API server
-        const cidrText = (c: { family: number; value: bigint; bits: number }) => `${c.family}/${c.value}/${c.bits}`;
-        const key =
-          m.kind === 'cidr' ? `cidr\u0000${cidrText(m.cidr)}\u0000${m.except.map(cidrText).join(',')}` : `nodes\u0000${selectorCacheKey(m.sel)}`;
-        let bits = this.otherBits.get(key);
-        if (!bits) {
-          bits = new Uint32Array(this.w);
-          const subject = this.reps[0]; // not consulted for these kinds
-          for (const g of this.nonPods) if (this.engine.matcherSelects(m, this.reps[g], subject, dir)) setBit(bits, g);
-          this.otherBits.set(key, bits);
-        }
-        return bits;
-      }
-      default:
-        return undefined; // fqdn: per subject; none/groups: nothing
-    }
-  }
-
-  /** The groups an item's peers select, apart from FQDN peers. */
-  private staticPeers(item: NormItem, dir: Dir): Bits {
-    let bits = this.itemBits.get(item);
-    if (bits) return bits;
-    if (item.peers.kind === 'any') {
-      bits = this.all;
-    } else {
-      bits = new Uint32Array(this.w);
-      const fqdn: PeerMatcher[] = [];
-      for (const m of item.peers.matchers) {
-        if (m.kind === 'fqdn') {
-          fqdn.push(m);
-          continue;
-        }
-        const b = this.matcherSet(m, dir);
-        if (b) orInto(bits, b);
-      }
-      if (fqdn.length) this.itemFqdn.set(item, fqdn);
-    }
-    this.itemBits.set(item, bits);
-    return bits;
-  }
-
-  /** Ors the groups an item's peers select, at `subject` in direction `dir`, into `acc`. */
-  private orPeers(acc: Bits, item: NormItem, dir: Dir, subject: Peer): void {
-    orInto(acc, this.staticPeers(item, dir));
-    const fqdn = this.itemFqdn.get(item);
-    if (!fqdn || dir !== 'egress') return;
-    // FQDN peers depend on what the source learned through the DNS proxy: only world peers qualify
-    for (const g of this.worlds) {
-      if (fqdn.some((m) => this.engine.matcherSelects(m, this.reps[g], subject, dir))) setBit(acc, g);
-    }
-  }
-
-  /** Whether the item's ports cover each probed flow at `subject`. */
-  private l4(item: NormItem, dir: Dir, subject: Peer): Int8Array {
-    const flows = this.probe.flows;
-    // named ports at ingress resolve against the subject's own container ports; elsewhere the
-    // answer does not depend on the subject
-    const perSubject = dir === 'ingress' && hasNamedPort(item);
-    if (!perSubject) {
-      const cached = this.itemL4.get(item);
-      if (cached) return cached;
-    }
-    const out = new Int8Array(flows.length);
-    for (let f = 0; f < flows.length; f++) out[f] = this.engine.itemCoversL4(item, flows[f], dir, subject) ? 1 : 0;
-    if (!perSubject) this.itemL4.set(item, out);
-    return out;
-  }
-
+export interface ConnectivityMatrix {
+  readonly groups: readonly IdentityGroup[];
+  readonly ports: readonly MatrixPort[];
+  /** verdicts[srcGroup][dstGroup][port]. Cells with the same verdicts share one (frozen) array. */
+  readonly verdicts: readonly (readonly (readonly VerdictName[])[])[];
   /**
-   * What one direction lets through at `subject`, per probed flow: the groups (as the other end)
-   * whose traffic is neither denied nor refused by default deny; `null` when every group passes.
-   * Mirrors the engine's `evalDirection` for requests without HTTP or DNS, where every allow
-   * entry (L7 rules included) allows at L3/L4.
+   * Same shape as verdicts. Computed with `explain` on first access, one call per cell: on large
+   * matrices prefer `reason()` / `reasonAt()`.
    */
-  public passes(subject: Peer, dir: Dir): (Bits | null)[] {
-    const flows = this.probe.flows;
-    const none: (Bits | null)[] = flows.map(() => null);
-    const env = this.engine.env;
-    if (env.policyEnforcementMode === 'never') return none;
-    const rules = rulesSelecting(this.engine, this.rules, subject).filter((r) => r[dir].hasSection);
-    const forced = env.policyEnforcementMode === 'always' || subject.kind === 'init';
-    if (!forced && rules.length === 0) return none;
-    const defaultDeny = forced || rules.some((r) => r[dir].defaultDeny);
-    const localhost = dir === 'ingress' && env.allowLocalhost === 'always';
-    const out: (Bits | null)[] = [];
-    for (let f = 0; f < flows.length; f++) {
-      const deny = new Uint32Array(this.w);
-      const allow = new Uint32Array(this.w);
-      for (const r of rules) {
-        for (const item of r[dir].deny) if (this.l4(item, dir, subject)[f]) this.orPeers(deny, item, dir, subject);
-        if (defaultDeny) for (const item of r[dir].allow) if (this.l4(item, dir, subject)[f]) this.orPeers(allow, item, dir, subject);
-      }
-      // deny first; then the local host (allowLocalhost always) and allow entries; then default deny
-      if (defaultDeny) {
-        if (localhost) orInto(allow, this.hosts);
-        for (let i = 0; i < this.w; i++) deny[i] |= ~allow[i];
-      }
-      let drops = false;
-      for (let i = 0; i < this.w; i++) {
-        deny[i] = ~deny[i] & this.all[i]; // now: what passes
-        if (deny[i] !== this.all[i]) drops = true;
-      }
-      out.push(drops ? deny : null);
-    }
-    return out;
-  }
-}
-
-function testBit(b: Bits, i: number): boolean {
-  return (b[i >>> 5] & (1 << (i & 31))) !== 0;
-}
-
-function namedPortsText(p: Peer): string {
-  return JSON.stringify(p.endpoint?.namedPorts ?? {});
+  readonly reasons: readonly (readonly (readonly string[])[])[];
+  /** Verdict between two endpoint (or peer) names. */
+  verdict(src: string, dst: string, port: MatrixPort): VerdictName | undefined;
+  /** Verdict of a cell by group and port indexes. */
+  verdictAt(srcGroup: number, dstGroup: number, port: number): VerdictName;
+  /** Why `verdict(src, dst, port)` is what it is (computed on demand with `explain`). */
+  reason(src: string, dst: string, port: MatrixPort): string | undefined;
+  /** Why a cell has its verdict, by group and port indexes (computed on demand with `explain`). */
+  reasonAt(srcGroup: number, dstGroup: number, port: number): string;
 }
 
 /**
- * Verdicts of every cell of the matrix over `groups` × `groups` × `ports`, for flows without
- * HTTP or DNS, equal to `engine.explain()` on the cell's members (see `cellMembers`).
+ * Connectivity between every pair of the given endpoints (default: all scenario endpoints)
+ * on every port, for connections without HTTP or DNS payload. Endpoints are grouped by
+ * identity labels and named ports, so the cost grows with the number of distinct identities,
+ * not pods. Verdicts come from a per-identity policy map (`matrix.ts`) and equal
+ * `engine.explain()` for the cell's members; reasons are computed with `explain` when asked.
  */
-export function matrixVerdictCodes(engine: PolicyEngine, groups: readonly MatrixGroupInput[], ports: readonly MatrixPort[]): MatrixCodes {
+export function connectivityMatrix(engine: PolicyEngine, ports: readonly MatrixPort[], names?: readonly string[]): ConnectivityMatrix {
+  const list = names ?? engine.endpoints.map((e: EndpointDef) => e.name);
+  const groupsByKey = new Map<string, string[]>();
+  for (const n of list) {
+    const p = engine.resolvePeer(n);
+    if (!p) throw new Error(`unknown endpoint or peer ${JSON.stringify(n)}`);
+    const np = p.endpoint?.namedPorts ?? {};
+    const sig = Object.keys(np)
+      .map((k) => `${k.toLowerCase()}=${np[k]}`)
+      .sort()
+      .join(',');
+    const key = `${p.kind}|${p.identityKey}|${sig}|${p.kind === 'pod' ? '' : p.ip ?? ''}`;
+    const g = groupsByKey.get(key);
+    if (g) g.push(n);
+    else groupsByKey.set(key, [n]);
+  }
+  const groups: IdentityGroup[] = [...groupsByKey.entries()].map(([key, members]) => ({ key, members }));
   const n = groups.length;
   const np = ports.length;
-  const codes = new Uint8Array(n * n * np);
-  if (n === 0 || np === 0) return { codes, explained: 0 };
-  const resolve = (name: string): Peer => {
-    const p = engine.resolvePeer(name);
-    if (!p) throw new Error(`unknown endpoint or peer ${JSON.stringify(name)}`);
-    return p;
+  const { codes } = matrixVerdictCodes(engine, groups, ports);
+
+  // cells share one frozen array per combination of verdicts
+  const shared = new Map<number | string, readonly VerdictName[]>();
+  const small = np <= 16; // a number keys the combination
+  const cellOf = (at: number): readonly VerdictName[] => {
+    let key: number | string;
+    if (small) {
+      key = 0;
+      for (let p = 0; p < np; p++) key = key * 3 + codes[at + p];
+    } else {
+      key = codes.subarray(at, at + np).join('');
+    }
+    let cell = shared.get(key);
+    if (!cell) {
+      cell = Object.freeze(Array.from(codes.subarray(at, at + np), (c) => VERDICT_CODES[c]));
+      shared.set(key, cell);
+    }
+    return cell;
   };
-  const src = groups.map((g) => resolve(g.members[0]));
-  const self = groups.map((g, i) => (g.members.length > 1 ? resolve(g.members[1]) : src[i]));
-  const probe = probeFlows(ports);
-  const map = new PolicyMap(engine, src, probe);
-  const egress = src.map((p) => (p.hasPolicy ? map.passes(p, 'egress') : null));
-  const ingress = src.map((p) => (p.hasPolicy ? map.passes(p, 'ingress') : null));
-  const v6src = src.map(isV6);
-  const v6self = self.map(isV6);
-  const flowOf = probe.flowOf;
-  const nf = probe.flows.length;
-  const w = words(n);
-  const v6 = new Uint32Array(w);
-  v6src.forEach((x, g) => x && setBit(v6, g));
-
-  // ingressBy[f][s]: the destinations whose ingress lets s through (bit d), the transpose of `ingress`
-  const ingressBy: Bits[][] = [];
-  for (let f = 0; f < nf; f++) {
-    const open = new Uint32Array(w);
-    for (let d = 0; d < n; d++) if (!ingress[d] || !ingress[d]![f]) setBit(open, d);
-    const rows: Bits[] = [];
-    for (let s = 0; s < n; s++) rows.push(open.slice());
-    for (let d = 0; d < n; d++) {
-      const b = ingress[d]?.[f];
-      if (!b) continue;
-      const wd = d >>> 5;
-      const bit = 1 << (d & 31);
-      for (let i = 0; i < w; i++) {
-        let x = b[i];
-        while (x !== 0) {
-          const low = x & -x;
-          rows[(i << 5) + (31 - Math.clz32(low))][wd] |= bit;
-          x ^= low;
-        }
-      }
-    }
-    ingressBy.push(rows);
-  }
-
-  // row by row: a cell is ALLOW when the source's egress and the destination's ingress both let it through
-  const pass = new Uint32Array(w);
+  const verdicts: (readonly VerdictName[])[][] = [];
   for (let s = 0; s < n; s++) {
-    const row = s * n * np;
-    codes.fill(1, row, row + n * np);
-    const eg = egress[s];
-    for (let p = 0; p < np; p++) {
-      const [f4, f6] = flowOf[p];
-      // the flow is IPv6 when either end has an IPv6 address (matters to ICMP only)
-      const fs4 = v6src[s] ? f6 : f4;
-      const e4 = eg ? eg[fs4] : null;
-      const e6 = eg ? eg[f6] : null;
-      const i4 = ingressBy[fs4][s];
-      const i6 = ingressBy[f6][s];
-      for (let i = 0; i < w; i++) {
-        const lo = (e4 ? e4[i] : -1) & i4[i];
-        pass[i] = fs4 === f6 ? lo : (lo & ~v6[i]) | ((e6 ? e6[i] : -1) & i6[i] & v6[i]);
-      }
-      for (let i = 0; i < w; i++) {
-        let x = pass[i];
-        while (x !== 0) {
-          const low = x & -x;
-          const d = (i << 5) + (31 - Math.clz32(low));
-          if (d < n) codes[row + d * np + p] = 0;
-          x ^= low;
-        }
-      }
-    }
+    const row: (readonly VerdictName[])[] = new Array(n);
+    for (let d = 0; d < n; d++) row[d] = cellOf((s * n + d) * np);
+    verdicts.push(row);
   }
 
-  // the diagonal: another member of the group (or the pod itself) is the destination
-  let explained = 0;
-  for (let s = 0; s < n; s++) {
-    const at = (s * n + s) * np;
-    const a = src[s];
-    const b = self[s];
-    if (a.kind === 'pod' && b.kind === 'pod' && a.endpoint === b.endpoint) {
-      codes.fill(0, at, at + np); // talks to itself: the traffic does not leave the pod
-      continue;
-    }
-    if (b !== a && namedPortsText(a) !== namedPortsText(b)) {
-      // the destination member resolves named ports differently from the group's first member: ask explain
-      const cell = cellMembers(groups, s, s);
-      for (let p = 0; p < np; p++) {
-        const r = engine.explain({ src: cell.src, dst: cell.dst, proto: ports[p].proto, port: ports[p].port });
-        codes[at + p] = VERDICT_CODES.indexOf(r.verdict);
-        explained++;
-      }
-      continue;
-    }
-    const fam = v6src[s] || v6self[s] ? 1 : 0;
-    for (let p = 0; p < np; p++) {
-      const f = flowOf[p][fam];
-      const eg = egress[s]?.[f];
-      const ing = ingress[s]?.[f];
-      codes[at + p] = (eg && !testBit(eg, s)) || (ing && !testBit(ing, s)) ? 1 : 0;
-    }
-  }
-  return { codes, explained };
+  const index = new Map<string, number>();
+  groups.forEach((g, i) => g.members.forEach((m) => index.set(m, i)));
+  const portIndex = (port: MatrixPort) => ports.findIndex((p) => p.proto === port.proto && p.port === port.port);
+  const reasonAt = (si: number, di: number, pi: number): string => {
+    const cell = cellMembers(groups, si, di);
+    return engine.explain({ src: cell.src, dst: cell.dst, proto: ports[pi].proto, port: ports[pi].port }).reason;
+  };
+  let reasons: string[][][] | undefined;
+  return {
+    groups,
+    ports,
+    verdicts,
+    get reasons(): readonly (readonly (readonly string[])[])[] {
+      if (!reasons) reasons = groups.map((_s, si) => groups.map((_d, di) => ports.map((_p, pi) => reasonAt(si, di, pi))));
+      return reasons;
+    },
+    verdict(src: string, dst: string, port: MatrixPort): VerdictName | undefined {
+      const si = index.get(src);
+      const di = index.get(dst);
+      const pi = portIndex(port);
+      if (si === undefined || di === undefined || pi < 0) return undefined;
+      return VERDICT_CODES[codes[(si * n + di) * np + pi]];
+    },
+    verdictAt(si: number, di: number, pi: number): VerdictName {
+      return VERDICT_CODES[codes[(si * n + di) * np + pi]];
+    },
+    reason(src: string, dst: string, port: MatrixPort): string | undefined {
+      const si = index.get(src);
+      const di = index.get(dst);
+      const pi = portIndex(port);
+      if (si === undefined || di === undefined || pi < 0) return undefined;
+      return reasonAt(si, di, pi);
+    },
+    reasonAt,
+  };
 }

@@ -36,6 +36,12 @@ export const DEFAULT_ENV: VerifyEnv = {
   version: '1.19',
 };
 
+/** A port (and protocol) probed in a connectivity matrix. */
+export interface MatrixPort {
+  readonly proto: 'TCP' | 'UDP' | 'SCTP' | 'ICMP';
+  readonly port?: number;
+}
+
 /** A pod managed by Cilium. */
 export interface EndpointDef {
   readonly name: string;

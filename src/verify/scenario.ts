@@ -3,7 +3,7 @@
  * file and the key; unknown keys are ignored.
  */
 import * as fs from 'fs';
-import { parseYamlDocuments } from './manifests';
+import { parseYamlDocuments } from './intake/manifests';
 import {
   DEFAULT_ENV,
   EndpointDef,

@@ -4,7 +4,7 @@
  */
 import { PolicyEngine } from './engine';
 import { createEngine, runScenario } from './index';
-import { loadManifests, parseManifests } from './manifests';
+import { loadManifests, parseManifests } from './intake/manifests';
 import { DEFAULT_ENV, EndpointDef, FlowInput, formatPolicyRef, NamespaceDef, ServiceDef, VerifyEnv } from './model';
 import { loadScenario } from './scenario';
 

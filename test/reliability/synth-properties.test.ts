@@ -4,7 +4,7 @@
  */
 import { App, Chart, IResolver, ResolutionContext, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
-import { admitPolicy } from '../../src/verify/admit';
+import { admitPolicy } from '../../src/verify/intake/admit';
 import { declare, Estate, estateArb, synth } from './estate-arb';
 
 /** A resolver that changes nothing: an app with it synthesizes policies through cdk8s's token resolution. */

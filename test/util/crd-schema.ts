@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { applySchema } from '../../src/verify/schema';
+import { applySchema } from '../../src/verify/intake/schema';
 
 /** The openAPIV3Schema of every CRD the project emits objects for. */
 export interface CrdSchemas {

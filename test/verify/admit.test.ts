@@ -1,4 +1,4 @@
-import { admitPolicy } from '../../src/verify/admit';
+import { admitPolicy } from '../../src/verify/intake/admit';
 
 const cnp = (spec: any, extra: any = {}) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'default' }, spec, ...extra });
 

@@ -4,8 +4,8 @@
  */
 import { connectivityMatrix, createEngine, parseManifests, parseScenario, PolicyEngine } from '../../src/verify';
 import { dnsSelectorMatches, matchPatternRegex } from '../../src/cilium/dns';
-import { compileRe2, re2FullMatch } from '../../src/verify/l7';
-import { compileSelector, isIdentityLabel, parseSelectorKey, selectorMatches } from '../../src/verify/labels';
+import { compileRe2, re2FullMatch } from '../../src/verify/l7/re2';
+import { compileSelector, isIdentityLabel, parseSelectorKey, selectorMatches } from '../../src/verify/identity/labels';
 import { cidrContains, parseCidr, parseIp } from '../../src/cilium/net';
 import { FlowProtocol, Verdict, Verifier } from '../../src/verify/verifier';
 import { cnp } from './helpers';

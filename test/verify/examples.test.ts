@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createEngine, runScenario } from '../../src/verify';
-import { loadManifests } from '../../src/verify/manifests';
+import { loadManifests } from '../../src/verify/intake/manifests';
 import { parseScenarioObject } from '../../src/verify/scenario';
 
 const CRD_DIR = process.env.CRD_DIR;

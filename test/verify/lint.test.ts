@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { Finding, lintManifests } from '../../src/verify/lint';
-import { runLintCli } from '../../src/verify/lint-cli';
-import { loadManifests } from '../../src/verify/manifests';
+import { Finding, lintManifests } from '../../src/verify/lint/lint';
+import { runLintCli } from '../../src/verify/lint/cli';
+import { loadManifests } from '../../src/verify/intake/manifests';
 
 const SEEDS = path.join(__dirname, 'lint-fixtures', 'seeds');
 const CORRECTED = path.join(__dirname, 'lint-fixtures', 'corrected');

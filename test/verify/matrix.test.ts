@@ -15,8 +15,8 @@ import { FlaskPostgresExample } from '../../examples/flask-postgres';
 import { FrontendBackendExample } from '../../examples/frontend-backend';
 import { GatewayDemoExample } from '../../examples/gateway-demo';
 import { connectivityMatrix, ConnectivityMatrix, createEngine, MatrixPort, PolicyEngine, Scenario, VerifyEnv } from '../../src/verify';
-import { loadManifests } from '../../src/verify/manifests';
-import { cellMembers, matrixVerdictCodes } from '../../src/verify/matrix';
+import { loadManifests } from '../../src/verify/intake/manifests';
+import { cellMembers, matrixVerdictCodes } from '../../src/verify/policy-map';
 import { loadScenario, parseScenarioObject } from '../../src/verify/scenario';
 import { ccnp, cnp } from './helpers';
 

@@ -2,8 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { applySchema, goPatternToRegExp } from '../../src/verify/schema';
-import { _CILIUM_POLICY_SCHEMAS } from '../../src/verify/schema-data.generated';
+import { applySchema, goPatternToRegExp } from '../../src/verify/intake/schema';
+import { _CILIUM_POLICY_SCHEMAS } from '../../src/verify/intake/schema-data.generated';
 import { CRD_DIR_HINT, loadCrdSchemas, validateStrict } from '../util/crd-schema';
 
 const S119 = _CILIUM_POLICY_SCHEMAS['1.19'];
@@ -263,7 +263,7 @@ withCrds('schema | test/util/crd-schema (CRD files from $CRD_DIR)', () => {
   test('the generated schema data is fresh (scripts/gen-schema.js against $CRD_DIR)', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gen-schema-')), 'schema.ts');
     execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'gen-schema.js')], { env: { ...process.env, SCHEMA_OUT: out } });
-    expect(fs.readFileSync(out, 'utf8')).toEqual(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'verify', 'schema-data.generated.ts'), 'utf8'));
+    expect(fs.readFileSync(out, 'utf8')).toEqual(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'verify', 'intake', 'schema-data.generated.ts'), 'utf8'));
   });
 
   test('the generated copy validates like the CRD files (all Cilium examples, a broken policy)', () => {

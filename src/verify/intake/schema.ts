@@ -2,7 +2,7 @@
  * A structural-schema validator and pruner for the CRD schemas this project meets: what the
  * kube-apiserver does with a custom resource (prune unknown fields, then validate).
  */
-import { parseCidr } from '../cilium/net';
+import { parseCidr } from '../../cilium/net';
 
 /** Result of taking an object through a structural schema. */
 export interface SchemaResult {

@@ -2,10 +2,10 @@
  * Labels, label sources and endpoint selectors as the Cilium agent sees them
  * (semantics reference §3, §4).
  */
-import { ANY, isIdentityLabel, K8S, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE, POLICY_CLUSTER, POLICY_SERVICEACCOUNT, RESERVED } from '../cilium/labels';
-import { EndpointDef, Label, NamespaceDef } from './model';
+import { ANY, isIdentityLabel, K8S, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE, POLICY_CLUSTER, POLICY_SERVICEACCOUNT, RESERVED } from '../../cilium/labels';
+import { EndpointDef, Label, NamespaceDef } from '../model';
 
-export { ANY, K8S, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE, POLICY_CLUSTER, POLICY_SERVICEACCOUNT, RESERVED, isIdentityLabel } from '../cilium/labels';
+export { ANY, K8S, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE, POLICY_CLUSTER, POLICY_SERVICEACCOUNT, RESERVED, isIdentityLabel } from '../../cilium/labels';
 
 /** A selector key after `GetExtendedKeyFrom`: source + key. */
 export interface SelectorKey {

@@ -2,7 +2,7 @@
  * `cilium-verify lint <file|dir>... [--json] [--version 1.19]`.
  */
 import { Finding, lintManifests } from './lint';
-import { loadManifests } from './manifests';
+import { loadManifests } from '../intake/manifests';
 
 const USAGE = `usage: cilium-verify lint <file|dir>... [--json] [--version 1.16|1.17|1.18|1.19] [--no-l7-proxy]
 

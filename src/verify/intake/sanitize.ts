@@ -3,9 +3,9 @@
  * the CRD schema accepts but the agent rejects. A rejected rule makes the agent ignore the whole
  * policy object, default deny included.
  */
-import { AGENT_ENTITIES } from '../cilium/identities';
-import { cidrContainsCidr, parseCidr } from '../cilium/net';
-import { isIanaSvcName, parseGoUint16 } from '../cilium/ports';
+import { AGENT_ENTITIES } from '../../cilium/identities';
+import { cidrContainsCidr, parseCidr } from '../../cilium/net';
+import { isIanaSvcName, parseGoUint16 } from '../../cilium/ports';
 
 /** Agent options that change what it accepts. */
 export interface SanitizeOptions {
