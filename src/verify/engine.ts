@@ -15,6 +15,9 @@
 import { Selector, selectorText } from './identity/labels';
 import { PeerResolver } from './identity/peers';
 import { CILIUM_POLICY_KINDS, ciliumPolicyRules } from './intake/cilium-policy';
+import { cidrGroupsOf } from './intake/cidr-group';
+import { networkPolicyRules } from './intake/network-policy';
+import { hostPolicyNotice, Unevaluated, unevaluated } from './intake/unevaluated';
 import { Dir, FrontEndResult, InertPolicy, NormItem, NormRule, PeerMatcher } from './intake/rules';
 import { explainFlow, ExplainContext, evalDirection } from './explain';
 import { DnsProxy } from './l7/dns-proxy';
@@ -26,7 +29,7 @@ import { L4Flow, PortMatcher } from './resolve/l4';
 import { PeerMatching } from './resolve/peer-match';
 import { SubjectIndex } from './resolve/subject-index';
 
-export type { Dir as Direction, InertPolicy, NormItem, NormRule, PeerMatcher };
+export type { Dir as Direction, InertPolicy, NormItem, NormRule, PeerMatcher, Unevaluated };
 export type { L4Flow, L4Proto } from './resolve/l4';
 
 /** The cluster around the policies: agent settings and the workloads flows name. */
@@ -48,6 +51,8 @@ export class PolicyEngine {
   public readonly inert: InertPolicy[] = [];
   /** Notes about admitted policies (pruned fields). */
   public readonly admissionNotes: InertPolicy[] = [];
+  /** Objects that change enforcement but are not evaluated (host policies, egress gateways, ...): one warning each. */
+  public readonly unevaluated: Unevaluated[] = [];
 
   private readonly rules: NormRule[] = [];
   private readonly peerResolver: PeerResolver;
@@ -84,13 +89,23 @@ export class PolicyEngine {
       learned: (src, name) => this.dnsProxy.learned(src, name),
       notices: [],
     };
-    const fc = { minor: this.minor, enableL7Proxy: env.enableL7Proxy, enableNonDefaultDenyPolicies: env.enableNonDefaultDenyPolicies, services };
-    for (const p of policies) {
-      const pm: PolicyManifest = p && typeof p === 'object' && 'object' in p && Object.keys(p).length <= 2 ? p : { object: p };
-      const obj = pm.object;
-      if (!obj || typeof obj !== 'object' || !(obj.kind in CILIUM_POLICY_KINDS)) continue; // other kinds are not policies
-      this.take(ciliumPolicyRules(obj, fc));
+    // `policy-default-local-cluster`: default off in 1.18, on from 1.19 (semantics reference §4.2)
+    const localCluster = (env.policyDefaultLocalCluster ?? this.minor >= 19) && this.minor >= 18 ? env.clusterName : undefined;
+    const objects = policies.map((p) => (p && typeof p === 'object' && 'object' in p && Object.keys(p).length <= 2 ? (p as PolicyManifest).object : p));
+    const cidrGroups = cidrGroupsOf(objects);
+    const fc = { minor: this.minor, enableL7Proxy: env.enableL7Proxy, enableNonDefaultDenyPolicies: env.enableNonDefaultDenyPolicies, services, localCluster, cidrGroups };
+    for (const obj of objects) {
+      if (!obj || typeof obj !== 'object') continue;
+      if (obj.kind in CILIUM_POLICY_KINDS) {
+        this.take(ciliumPolicyRules(obj, fc));
+      } else if (obj.kind === 'NetworkPolicy' && typeof obj.apiVersion === 'string' && /^(networking\.k8s\.io|extensions)\//.test(obj.apiVersion)) {
+        this.take(networkPolicyRules(obj, { minor: this.minor, localCluster }));
+      } else {
+        const u = unevaluated(obj);
+        if (u) this.unevaluated.push(u);
+      }
     }
+    for (const r of this.rules) if (!r.subject) this.unevaluated.push(hostPolicyNotice(formatPolicyRef(r.policy), r.path));
     (this.ctx as { notices: readonly InertPolicy[] }).notices = [...this.inert, ...this.admissionNotes];
   }
 

@@ -19,6 +19,11 @@ export interface VerifyEnv {
   readonly enableL7Proxy: boolean;
   readonly clusterName: string;
   readonly policyCidrMatchMode: '' | 'nodes';
+  /**
+   * `policy-default-local-cluster` (v1.18+): peer selectors are scoped to the local cluster.
+   * @default true from 1.19, false before
+   */
+  readonly policyDefaultLocalCluster?: boolean;
   /** Node IPs by peer name (`host`, `remote-node`, optionally `kube-apiserver`). */
   readonly nodes: Readonly<Record<string, string>>;
   /** Cilium minor version the verdicts are for, "1.16" .. "1.19". */

@@ -110,6 +110,9 @@ function parseEnv(raw: any, c: Checker): VerifyEnv {
   }
   if (m.enableL7Proxy !== undefined) env.enableL7Proxy = c.bool(m.enableL7Proxy, 'env.enableL7Proxy');
   if (m.clusterName !== undefined) env.clusterName = c.str(m.clusterName, 'env.clusterName');
+  if (m.policyDefaultLocalCluster !== undefined && m.policyDefaultLocalCluster !== null) {
+    env.policyDefaultLocalCluster = c.bool(m.policyDefaultLocalCluster, 'env.policyDefaultLocalCluster');
+  }
   if (m.policyCidrMatchMode !== undefined && m.policyCidrMatchMode !== null) {
     env.policyCidrMatchMode = c.enumOf(m.policyCidrMatchMode, 'env.policyCidrMatchMode', ['', 'nodes'] as const);
   }

@@ -85,6 +85,34 @@ export function compileSelector(raw: any): Selector {
   return { reqs };
 }
 
+/**
+ * Compiles a Kubernetes label selector the way the agent translates a NetworkPolicy's
+ * (`NewESFromK8sLabelSelector(prefix, ...)`): every key gets source `k8s` and, for namespace
+ * selectors, the prefix `io.cilium.k8s.namespace.labels.`; no key is read as `source:key`.
+ */
+export function compileK8sSelector(raw: any, keyPrefix = ''): Selector {
+  const reqs: Requirement[] = [];
+  if (raw && typeof raw === 'object') {
+    const ml = raw.matchLabels;
+    if (ml && typeof ml === 'object' && !Array.isArray(ml)) {
+      for (const k of Object.keys(ml)) {
+        const v = ml[k] === null || ml[k] === undefined ? '' : String(ml[k]);
+        reqs.push({ source: K8S, key: keyPrefix + k, op: 'In', values: [v], fromMatchLabels: true });
+      }
+    }
+    const me = raw.matchExpressions;
+    if (Array.isArray(me)) {
+      for (const e of me) {
+        if (!e || typeof e !== 'object') continue;
+        const op = ['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(e.operator) ? (e.operator as Operator) : 'Invalid';
+        const values = Array.isArray(e.values) ? e.values.map((x: any) => String(x)) : [];
+        reqs.push({ source: K8S, key: keyPrefix + String(e.key ?? ''), op, values, fromMatchLabels: false });
+      }
+    }
+  }
+  return { reqs };
+}
+
 /** `HasKey`: the selector names this exact source.key in matchLabels or matchExpressions. */
 export function selectorHasKey(sel: Selector, source: string, key: string): boolean {
   return sel.reqs.some((r) => r.source === source && r.key === key);

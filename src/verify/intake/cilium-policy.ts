@@ -12,6 +12,7 @@ import {
   K8S,
   NAMESPACE_LABELS_PREFIX,
   POD_NAMESPACE,
+  POLICY_CLUSTER,
   RESERVED,
   Selector,
   selectorAddExpression,
@@ -23,6 +24,7 @@ import {
 } from '../identity/labels';
 import { formatPolicyRef, Label, PolicyRefData, ServiceDef } from '../model';
 import { admitPolicy } from './admit';
+import { CidrGroup, cidrGroupPrefixes, unresolvedCidrGroups } from './cidr-group';
 import { ICMP4_NAMES, ICMP6_NAMES } from './icmp';
 import { Dir, DirSections, FrontEndResult, InertPolicy, L4Spec, L7Spec, NormItem, NormRule, PeerMatcher, PeerSet, PortRuleSpec, PortSpec } from './rules';
 
@@ -40,16 +42,25 @@ export interface CiliumFrontEndContext {
   readonly enableNonDefaultDenyPolicies: boolean;
   /** Services, for `toServices`. */
   readonly services: readonly ServiceDef[];
+  /** The cluster name peer selectors are scoped to (`policy-default-local-cluster`, v1.18+), or undefined. */
+  readonly localCluster?: string;
+  /** The CiliumCIDRGroups of the estate, for `cidrGroupRef` / `cidrGroupSelector`. */
+  readonly cidrGroups: readonly CidrGroup[];
 }
 
 const INGRESS_L3 = ['fromEndpoints', 'fromRequires', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromGroups', 'fromNodes'];
 const EGRESS_L3 = ['toEndpoints', 'toRequires', 'toCIDR', 'toCIDRSet', 'toEntities', 'toServices', 'toFQDNs', 'toGroups', 'toNodes'];
 
-interface PeerBuildCtx {
+interface PeerBuildCtx extends PeerScope {
+  readonly requirements: Selector;
+}
+
+/** How peer selectors are scoped (§4.2). */
+export interface PeerScope {
   /** '' for a cluster-wide policy. */
   readonly policyNs: string;
   readonly subjectMatchesInit: boolean;
-  readonly requirements: Selector;
+  readonly localCluster?: string;
 }
 
 /** Parses a `toPorts[].ports[]` entry like the agent (§8.1). */
@@ -134,20 +145,29 @@ function rawSubjects(obj: any, namespace: string): (Selector | undefined)[] {
   return out;
 }
 
-/** §4.2 namespace injection for peer selectors. */
-export function injectPeerNamespace(sel: Selector, ctx: { readonly policyNs: string; readonly subjectMatchesInit: boolean }): Selector {
+/**
+ * §4.2 scoping of peer selectors (`getEndpointSelector`): reserved selectors stay as they are;
+ * a selector without a namespace key gets the policy's namespace (CNP, unless it selects by
+ * namespace labels) or `Exists` (CCNP); then, with `policy-default-local-cluster`, the local
+ * cluster unless it names a cluster (`addClusterFilterByDefault`, v1.18+).
+ */
+export function injectPeerNamespace(sel: Selector, ctx: PeerScope): Selector {
   if (selectorHasKeyPrefix(sel, `${RESERVED}.`)) return sel;
+  let out = sel;
   if (!selectorHasKey(sel, K8S, POD_NAMESPACE) && !selectorHasKey(sel, ANY, POD_NAMESPACE)) {
     if (ctx.policyNs === '') {
-      if (!ctx.subjectMatchesInit) return selectorAddExpression(sel, K8S, POD_NAMESPACE, 'Exists');
+      if (!ctx.subjectMatchesInit) out = selectorAddExpression(sel, K8S, POD_NAMESPACE, 'Exists');
     } else if (
       !selectorHasKeyPrefix(sel, `${K8S}.${NAMESPACE_LABELS_PREFIX}`) &&
       !selectorHasKeyPrefix(sel, `${ANY}.${NAMESPACE_LABELS_PREFIX}`)
     ) {
-      return selectorAddMatch(sel, K8S, POD_NAMESPACE, ctx.policyNs);
+      out = selectorAddMatch(sel, K8S, POD_NAMESPACE, ctx.policyNs);
     }
   }
-  return sel;
+  if (ctx.localCluster !== undefined && !selectorHasKey(out, K8S, POLICY_CLUSTER) && !selectorHasKey(out, ANY, POLICY_CLUSTER)) {
+    out = selectorAddMatch(out, K8S, POLICY_CLUSTER, ctx.localCluster);
+  }
+  return out;
 }
 
 /** §7: `toServices` → the service's pod selector in its namespace, or its endpoint IPs as CIDRs. */
@@ -186,7 +206,7 @@ function serviceMatchers(ref: any, services: readonly ServiceDef[]): PeerMatcher
   return out;
 }
 
-function peersOfItem(item: any, dir: Dir, ctx: PeerBuildCtx, deny: boolean, services: readonly ServiceDef[]): PeerSet {
+function peersOfItem(item: any, dir: Dir, ctx: PeerBuildCtx, deny: boolean, services: readonly ServiceDef[], groups: readonly CidrGroup[]): PeerSet {
   const present = (dir === 'ingress' ? INGRESS_L3 : EGRESS_L3).filter((f) => item[f] !== undefined && item[f] !== null);
   const peerFields = present.filter((f) => f !== 'fromRequires' && f !== 'toRequires');
   // requirements alone narrow nothing that is modelled: fromRequires only folds into fromEndpoints
@@ -219,8 +239,15 @@ function peersOfItem(item: any, dir: Dir, ctx: PeerBuildCtx, deny: boolean, serv
       case 'fromCIDRSet':
       case 'toCIDRSet':
         for (const c of list) {
-          const cidr = c && typeof c.cidr === 'string' ? parseCidrOrHost(c.cidr) : undefined;
           const except = (c && Array.isArray(c.except) ? c.except : []).map((x: any) => parseCidrOrHost(String(x))).filter((x: any) => x);
+          if (c && (c.cidrGroupRef !== undefined || c.cidrGroupSelector !== undefined)) {
+            // the groups' prefixes, each a CIDR identity with the world label; none when no group matches
+            const cidrs = cidrGroupPrefixes(c, groups);
+            if (cidrs.length === 0) matchers.push({ kind: 'none' });
+            for (const cidr of cidrs) matchers.push({ kind: 'cidr', cidr, except });
+            continue;
+          }
+          const cidr = c && typeof c.cidr === 'string' ? parseCidrOrHost(c.cidr) : undefined;
           matchers.push(cidr ? { kind: 'cidr', cidr, except } : { kind: 'none' });
         }
         break;
@@ -241,9 +268,9 @@ function peersOfItem(item: any, dir: Dir, ctx: PeerBuildCtx, deny: boolean, serv
   return { kind: 'list', matchers };
 }
 
-function normalizeItem(it: any, dir: Dir, path: string, ctx: PeerBuildCtx, deny: boolean, services: readonly ServiceDef[]): NormItem {
+function normalizeItem(it: any, dir: Dir, path: string, ctx: PeerBuildCtx, deny: boolean, fc: CiliumFrontEndContext): NormItem {
   const item = it && typeof it === 'object' ? it : {};
-  let peers = peersOfItem(item, dir, ctx, deny, services);
+  let peers = peersOfItem(item, dir, ctx, deny, fc.services, fc.cidrGroups);
   let l4: L4Spec = { kind: 'all' };
   const toPorts: any[] = Array.isArray(item.toPorts) ? item.toPorts : [];
   const icmps: any[] = Array.isArray(item.icmps) ? item.icmps : [];
@@ -288,14 +315,14 @@ function normalizeRule(spec: any, ref: PolicyRefData, path: string, clusterwide:
       for (const it of list) {
         const r = it ? it[dir === 'ingress' ? 'fromRequires' : 'toRequires'] : undefined;
         if (!Array.isArray(r)) continue;
-        for (const s of r) acc = { reqs: [...acc.reqs, ...injectPeerNamespace(compileSelector(s), { policyNs: ns, subjectMatchesInit }).reqs] };
+        for (const s of r) acc = { reqs: [...acc.reqs, ...injectPeerNamespace(compileSelector(s), { policyNs: ns, subjectMatchesInit, localCluster: fc.localCluster }).reqs] };
       }
       return acc;
     };
-    const allowCtx = { policyNs: ns, subjectMatchesInit, requirements: reqs(allowRaw) };
-    const denyCtx = { policyNs: ns, subjectMatchesInit, requirements: reqs(denyRaw) };
-    const allow = allowRaw.map((it, i) => normalizeItem(it, dir, `${path}.${dir}[${i}]`, allowCtx, false, fc.services));
-    const deny = denyRaw.map((it, i) => normalizeItem(it, dir, `${path}.${denyKey}[${i}]`, denyCtx, true, fc.services));
+    const allowCtx = { policyNs: ns, subjectMatchesInit, localCluster: fc.localCluster, requirements: reqs(allowRaw) };
+    const denyCtx = { policyNs: ns, subjectMatchesInit, localCluster: fc.localCluster, requirements: reqs(denyRaw) };
+    const allow = allowRaw.map((it, i) => normalizeItem(it, dir, `${path}.${dir}[${i}]`, allowCtx, false, fc));
+    const deny = denyRaw.map((it, i) => normalizeItem(it, dir, `${path}.${denyKey}[${i}]`, denyCtx, true, fc));
     return { allow, deny, hasSection, defaultDeny };
   };
   return { policy: ref, path, clusterwide, namespace: ns, subject, ingress: mk('ingress'), egress: mk('egress') };
@@ -331,6 +358,9 @@ export function ciliumPolicyRules(obj: any, fc: CiliumFrontEndContext): FrontEnd
     return inert(`${formatPolicyRef(ref)} is rejected by the agent: ${agentErrors.join('; ')}; it has no effect`);
   }
   const notes: InertPolicy[] = [];
+  for (const u of unresolvedCidrGroups(admitted, fc.cidrGroups)) {
+    notes.push({ policy: ref, message: `${formatPolicyRef(ref)} ${u.path}: cidrGroupRef ${JSON.stringify(u.name)} names no CiliumCIDRGroup among the manifests, so it selects nothing`, subjects });
+  }
   if (res.pruned.length > 0) {
     const n = res.pruned.length;
     notes.push({
