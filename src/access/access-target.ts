@@ -1,3 +1,8 @@
+/**
+ * What a grant is to: `AccessTarget`, and `IAccessTarget`, the contract of constructs that can
+ * be one. `SecuredPostgres` and `Pooler` (src/postgres, the layer above) implement it; nothing
+ * here knows them.
+ */
 import * as kplus from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { HttpRule } from '../policy/l7';

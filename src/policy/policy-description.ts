@@ -28,8 +28,8 @@ export function _describePolicy(subject: string, ingress: _RuleSet, egress: _Rul
 
 /**
  * One line per rule (`<verb> <peers> on <ports> (HTTP ...)`), without duplicates, sorted, appended
- * to `parts`. Built by string concatenation, no intermediate arrays: descriptions are written for
- * every policy (one of the rendering fixes of README "Performance"; no figure of its own).
+ * to `parts`. Concatenated without intermediate arrays: every policy given no description builds one
+ * (one of the fixes listed in README "Performance").
  */
 function describeRules(rules: readonly (AllowRule | DenyRule)[], verb: string, parts: string[]): void {
   if (rules.length === 0) {

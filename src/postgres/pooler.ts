@@ -1,3 +1,11 @@
+/**
+ * A PgBouncer pooler in front of a `SecuredPostgres`.
+ *
+ * The one import of `secured-postgres.ts` is type-only: the public `PoolerProps.cluster` is
+ * typed `SecuredPostgres`, while `SecuredPostgres.addPooler()` creates and returns a `Pooler`.
+ * The two public types name each other, so their files do too; at run time only
+ * `secured-postgres.ts` loads this file.
+ */
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';

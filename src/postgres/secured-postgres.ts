@@ -1,3 +1,8 @@
+/**
+ * The `SecuredPostgres` construct: the CNPG `Cluster`, its `ScheduledBackup` and the Cilium
+ * policies of its instances and Jobs. Its props are in `secured-postgres-props.ts` and their
+ * checks in `secured-postgres-validation.ts`; the CNPG labels and ports in `cnpg.ts`.
+ */
 import { ApiObject, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
