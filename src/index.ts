@@ -1,6 +1,7 @@
+// Layers, each importing only those below it: src/cilium (Cilium facts, shared with the
+// verifier) <- src/policy (typed Cilium policies) <- src/common (DnsServer, output order)
+// <- src/access (grants, clients, targets, baselines) <- src/postgres (SecuredPostgres, Pooler).
 export * from './policy';
-export * from './target';
-export * from './secured-postgres';
-export * from './pooler';
-export * from './access-grant';
-export * from './namespace-baseline';
+export * from './common';
+export * from './access';
+export * from './postgres';

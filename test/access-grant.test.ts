@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import {
   AccessClient, AccessGrant, AccessTarget, DnsRule, Entity, GRANT_WARNING, HttpPath, HttpRule, NamespaceBaseline, PodSelector, Port, SecuredPostgres,
 } from '../src';
-import { _kplusLabelSelector } from '../src/access-grant';
+import { _kplusLabelSelector } from '../src/access/kplus-selectors';
 
 function deployment(scope: Construct, id: string, app: string, port: number, namespace?: string): kplus.Deployment {
   const d = new kplus.Deployment(scope, id, {

@@ -34,7 +34,7 @@ function checkRe2(field: string, value: string): _Problem[] {
   return [];
 }
 
-/** HTTP rules repeat across grants: each expression is checked once. */
+/** HTTP rules repeat across grants: each distinct expression is checked once (one of the construction fixes, bench/RESULTS.md §4). */
 const RE2 = new _CheckedOnce(checkRe2);
 
 const RE2_SPECIAL = /[\\^$.|?*+()[\]{}]/g;
@@ -205,6 +205,7 @@ export class HttpRule {
     return this.valid;
   }
 
+  /** Memo of `_valid`: one rule object is checked by every rule and grant it is given to (bench/RESULTS.md §4). */
   private valid?: boolean;
 
   /** `JSON.stringify(_render())` (its keys are in sorted order), made once. @internal */
@@ -213,6 +214,7 @@ export class HttpRule {
     return this.json;
   }
 
+  /** Memo of `_json`: merging and item order read it on every render of every policy with this rule. */
   private json?: string;
 
   /** @internal */

@@ -61,7 +61,7 @@ function checkLabelKey(field: string, key: string): _Problem[] {
   return [];
 }
 
-/** Label keys repeat across selectors: each is checked once. */
+/** Label keys repeat across selectors: each distinct key is checked once (one of the construction fixes, bench/RESULTS.md §4). */
 const LABEL_KEYS = new _CheckedOnce(checkLabelKey);
 
 /** @internal */

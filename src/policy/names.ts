@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import { Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 
+/** Names this library makes are already kebab-case: one test instead of five regex passes (a fast path for them). */
 const KEBAB_RE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /**
@@ -36,6 +37,7 @@ export function _joinName(parts: string[], max = 63): string {
       full = full ? `${full}-${k}` : k;
     }
   }
+  // Clean parts join without a regex pass (allocation 210 → 148 MB at 1,000 clusters with §4's other fixes, bench/RESULTS.md).
   if (full.includes('--')) {
     full = full.replace(/-+/g, '-');
   }

@@ -7,7 +7,7 @@ import { PodSelector } from './selector';
 export const _NS_KEY = 'k8s:io.kubernetes.pod.namespace';
 const NS_LABELS_PREFIX = 'k8s:io.cilium.k8s.namespace.labels.';
 
-/** The problems of a valid peer: one shared, frozen empty list. */
+/** The problems of a valid peer: one shared, frozen empty list, so that valid peers (nearly all) hold no list of their own. */
 const NO_PROBLEMS: _Problem[] = Object.freeze([]) as unknown as _Problem[];
 
 const FQDN_NAME_RE = /^([-a-zA-Z0-9_]+[.]?)+$/;
@@ -227,11 +227,12 @@ export class Peer {
 
   /** @internal */ public readonly _value: any;
   /** @internal */ public readonly _problems: _Problem[];
-  /** @internal */ public readonly _key: string;
+  /** `<kind>:<_json>`, made once: rules are merged per peer by it. @internal */ public readonly _key: string;
   /** @internal */ public readonly _meta: { namespaces?: string[]; anyNamespace?: boolean; selector?: PodSelector; entities?: string[]; cidr?: any; fqdn?: any };
 
-  /** `JSON.stringify(_value)`: what rendered rules are ordered by. @internal */
+  /** `JSON.stringify(_value)`, made once: merging keys, item order and item JSON are composed from it (bench/RESULTS.md §3). @internal */
   public readonly _json: string;
+  /** The sorted value, made on the first render and copied for each (no manifest shares an object with another). */
   private sortedValue?: any;
 
   private constructor(kind: PeerKind, value: any, description: string, problems: _Problem[], meta: Peer['_meta']) {

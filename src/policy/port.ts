@@ -166,7 +166,7 @@ export class Port {
     return this.json;
   }
 
-  // Memoized keys (a port is immutable).
+  // Memos (a port is immutable): checks, merging, sorting and rendering read these keys many times per port (bench/RESULTS.md §4).
   private sortKey?: string;
   private key?: string;
   private json?: string;

@@ -1,7 +1,7 @@
 import { _Problem } from './errors';
 import { _checkLabelKey, _checkLabelValue } from './labels';
 
-/** The problems of a valid selector (never added to). */
+/** The problems of a valid selector: one shared empty list (never added to), so valid selectors hold none of their own. */
 const NONE: _Problem[] = [];
 
 /**
@@ -127,8 +127,9 @@ export class PodSelector {
   public readonly matchExpressions: LabelRequirement[];
   /** Whether this selector selects every pod. */
   public readonly selectsAll: boolean;
+  /** Memo of the problems: a selector is immutable and checked for every field it is used in. */
   private problems?: _Problem[];
-  /** The label keys, sorted (rendering merges extra labels into them). */
+  /** Sorted once: rendering merges extra labels in, no re-sort (allocation 210 → 148 MB at 1,000 clusters with §4's other fixes, bench/RESULTS.md). */
   private readonly labelKeys: string[];
 
   private constructor(labels: { [key: string]: string }, expressions: LabelRequirement[], all: boolean) {
@@ -205,6 +206,7 @@ export class PodSelector {
       }
     }
     const out: any = {};
+    // Non-empty test without allocating a key array.
     for (const _ in matchLabels) {
       out.matchLabels = matchLabels;
       break;
@@ -221,6 +223,7 @@ export class PodSelector {
     return this.json;
   }
 
+  /** Memo of `_json`: grants compare their client and target selectors by it. */
   private json?: string;
 
   /** A short human description, e.g. `app=frontend`. @internal */

@@ -1,15 +1,16 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { _OutputOrder, _recordBaseline } from './output-order';
-import { _inputError, _throwProblems } from './policy/errors';
-import { DnsRule } from './policy/l7';
-import { _checkNamespaceName } from './policy/labels';
-import { _joinName } from './policy/names';
-import { Peer } from './policy/peer';
-import { CiliumPolicy } from './policy/policy';
-import { Port } from './policy/port';
-import { PodSelector } from './policy/selector';
-import { DnsServer } from './secured-postgres';
+import { DnsServer } from '../common/dns-server';
+import { _OutputOrder } from '../common/output-order';
+import { CiliumPolicy } from '../policy/cilium-policy';
+import { _inputError, _throwProblems } from '../policy/errors';
+import { DnsRule } from '../policy/l7';
+import { _checkNamespaceName } from '../policy/labels';
+import { _joinName } from '../policy/names';
+import { Peer } from '../policy/peer';
+import { Port } from '../policy/port';
+import { PodSelector } from '../policy/selector';
+import { _recordBaseline } from './client-dns-check';
 
 /** Props of a `NamespaceBaseline`. */
 export interface NamespaceBaselineProps {

@@ -1,19 +1,25 @@
+/**
+ * A PgBouncer pooler in front of a `SecuredPostgres`.
+ *
+ * The one import of `secured-postgres.ts` is type-only: the public `PoolerProps.cluster` is
+ * typed `SecuredPostgres`, while `SecuredPostgres.addPooler()` creates and returns a `Pooler`.
+ * The two public types name each other, so their files do too; at run time only
+ * `secured-postgres.ts` loads this file.
+ */
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Pooler as CnpgPooler, PoolerSpecPgbouncerPoolMode, PoolerSpecType } from '../imports/postgresql.cnpg.io';
-import { _OutputOrder } from './output-order';
-import { _inputError } from './policy/errors';
-import { _joinName } from './policy/names';
-import { Entity, Peer } from './policy/peer';
-import { CiliumPolicy } from './policy/policy';
-import { Port } from './policy/port';
-import { PodSelector } from './policy/selector';
+import { Pooler as CnpgPooler, PoolerSpecPgbouncerPoolMode, PoolerSpecType } from '../../imports/postgresql.cnpg.io';
+import { AccessTargetConfig, IAccessTarget } from '../access/access-target';
+import { _OutputOrder } from '../common/output-order';
+import { CiliumPolicy } from '../policy/cilium-policy';
+import { _inputError } from '../policy/errors';
+import { _joinName } from '../policy/names';
+import { Entity, Peer } from '../policy/peer';
+import { Port } from '../policy/port';
+import { PodSelector } from '../policy/selector';
+import { PGBOUNCER_METRICS_PORT, PGBOUNCER_PORT, POOLER_NAME_LABEL } from './cnpg';
 import type { SecuredPostgres } from './secured-postgres';
-import { AccessTargetConfig, IAccessTarget } from './target';
-
-const PGBOUNCER_PORT = 5432;
-const PGBOUNCER_METRICS_PORT = 9127;
 
 /** Which instances a pooler sends connections to. */
 export enum PoolerType {
@@ -152,7 +158,7 @@ export class Pooler extends Construct implements IAccessTarget, kplus.IPodSelect
     this.name = name;
     this.namespace = cluster.namespace;
     this.type = type;
-    this.selector = PodSelector.labels({ 'cnpg.io/poolerName': name });
+    this.selector = PodSelector.labels({ [POOLER_NAME_LABEL]: name });
     this.serviceHost = `${name}.${cluster.namespace}.svc`;
 
     const allParams: { [key: string]: string } = { ...parameters, client_tls_sslmode: clientTls };

@@ -1,13 +1,19 @@
+/**
+ * What every Cilium policy of this library shares: its options, rules added with `allow*` /
+ * `deny*` (checked at once), the spec rendered at synthesis, the checks made then, and the
+ * manifest written directly. The two kinds are `cilium-policy.ts` and
+ * `cilium-clusterwide-policy.ts`.
+ */
 import { ApiObject, App, Chart, GroupVersionKind, ImplicitTokenResolver, JsonPatch, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CiliumClusterwideNetworkPolicy, CiliumNetworkPolicy } from '../../imports/cilium.io';
 import { _chartList, _chartListIfAny } from './chart-index';
-import { _inputError, _Problem, _throwProblems } from './errors';
+import { _inputError, _throwProblems } from './errors';
 import { _dnsMatches } from './l7';
-import { _checkNamespaceName } from './labels';
 import { _policyNameFor } from './names';
-import { _NS_KEY, _sortedCopy, PeerKind } from './peer';
-import { _RuleSet, AllowRule, DenyRule, Direction } from './render';
+import { _sortedCopy, PeerKind } from './peer';
+import { _describePolicy } from './policy-description';
+import { AllowRule, DenyRule, Direction } from './rule';
+import { _RuleSet } from './rule-set';
 import { PodSelector } from './selector';
 
 /** Options shared by namespaced and cluster-wide policies. */
@@ -61,36 +67,7 @@ export interface CiliumPolicyOptions {
   readonly dnsProxyManagedElsewhere?: boolean;
 }
 
-/** Props of a namespaced Cilium policy. */
-export interface CiliumPolicyProps extends CiliumPolicyOptions {
-  /** The pods the policy applies to, in the policy's namespace. */
-  readonly selector: PodSelector;
-  /**
-   * The namespace of the policy and of the pods it selects.
-   * @default - the chart's namespace
-   */
-  readonly namespace?: string;
-}
-
-/** Props of a cluster-wide Cilium policy. */
-export interface CiliumClusterwidePolicyProps extends CiliumPolicyOptions {
-  /** The pods the policy applies to. */
-  readonly selector: PodSelector;
-  /**
-   * Restrict the selected pods to these namespaces.
-   * @default - pods of every namespace (and, for `PodSelector.all()`, every endpoint, including the cilium-health endpoints)
-   */
-  readonly namespaces?: string[];
-  /**
-   * Allow an `endpointSelector: {}` with ingress rules. Such a policy also selects the
-   * cilium-health endpoints, and unless it admits health traffic it breaks Cilium's health
-   * checks.
-   * @default false
-   */
-  readonly allowSelectingHealthEndpoints?: boolean;
-}
-
-/** A policy's checks at synthesis (one small object per policy, no closure). */
+/** A policy's checks at synthesis: one small object, no closure (allocation 210 → 148 MB at 1,000 clusters with §4's other fixes, bench/RESULTS.md). */
 class PolicyValidation {
   constructor(private readonly policy: CiliumPolicyBase) {}
 
@@ -99,14 +76,14 @@ class PolicyValidation {
   }
 }
 
-/** The rule sets of a policy without rules in a direction (never added to). */
+/** What a policy reads before its first rule in a direction: shared, never added to (see `ingressRules`). */
 const NO_INGRESS_RULES = new _RuleSet(Direction.INGRESS);
 const NO_EGRESS_RULES = new _RuleSet(Direction.EGRESS);
 
-/** Whether a chart's app has resolvers of its own (an app's resolvers are fixed when it is made). */
+/** Whether a chart's app has resolvers of its own: fixed when the app is made, so checked once per chart, not per policy. */
 const CUSTOM_RESOLVERS = new WeakMap<Chart, boolean>();
 
-/** Every policy of a chart (FQDN checks look for DNS rules without walking the construct tree). */
+/** Every policy of a chart, for FQDN checks without a tree walk; on the chart, not a WeakMap (0.2 s GC pause, bench/RESULTS.md §6). */
 const CHART_POLICIES = Symbol('cdk8s-secured-postgres.policies');
 
 /**
@@ -135,8 +112,9 @@ export abstract class CiliumPolicyBase extends ApiObject {
 
   /** @internal */ protected readonly _options: CiliumPolicyOptions;
   private readonly manifestProps: { spec?: unknown };
+  /** Made with the first patch (most policies have none). */
   private jsonPatches?: JsonPatch[];
-  // The rule sets, made with their first rule (most policies have rules in one direction).
+  // Made with their first rule: most policies have rules in one direction (allocation 210 → 148 MB at 1,000 clusters with §4's other fixes, bench/RESULTS.md).
   private ingressRules?: _RuleSet;
   private egressRules?: _RuleSet;
   private ruleCount = 0;
@@ -162,7 +140,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
       metadata: { name: options.name ?? _policyNameFor(scope, id), namespace, labels: sortedLabels(options.labels) },
     };
     super(scope, id, props);
-    // cdk8s has copied the metadata into its own definition (which toJson reads).
+    // cdk8s has copied the metadata into its own definition (which toJson reads): keep only that copy, per policy.
     props.metadata = undefined;
     // The spec is rendered at synthesis (see toJson), so that rules added after construction count.
     this.manifestProps = props;
@@ -206,6 +184,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
         delete this.manifestProps.spec;
       }
     } else {
+      // Written directly, one fresh copy (serialization 0.64 s against the floor's 0.67 s, bench/RESULTS.md §3).
       json = { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata.toJson(), spec: this._renderSpec() };
     }
     return this.jsonPatches ? JsonPatch.apply(json, ...this.jsonPatches) : json;
@@ -272,7 +251,7 @@ export abstract class CiliumPolicyBase extends ApiObject {
     // Keys in sorted order: description, egress, egressDeny, enableDefaultDeny,
     // endpointSelector, ingress, ingressDeny.
     const spec: any = {};
-    const desc = this._options.description ?? this._describe();
+    const desc = this._options.description ?? _describePolicy(this._subjectDescription(), this._ingress, this._egress, this._options.isolateIngress, this._options.isolateEgress);
     if (desc) {
       spec.description = desc;
     }
@@ -304,22 +283,6 @@ export abstract class CiliumPolicyBase extends ApiObject {
       spec.ingressDeny = ingressDeny;
     }
     return spec;
-  }
-
-  private _describe(): string {
-    const parts: string[] = [];
-    describeRules(this._ingress.allowRulesView, 'allow ingress from', parts);
-    describeRules(this._egress.allowRulesView, 'allow egress to', parts);
-    describeRules(this._ingress.denyRulesView, 'deny ingress from', parts);
-    describeRules(this._egress.denyRulesView, 'deny egress to', parts);
-    if (this._options.isolateIngress && this._options.isolateEgress) {
-      parts.push('default deny for ingress and egress');
-    } else if (this._options.isolateIngress) {
-      parts.push('default deny for ingress');
-    } else if (this._options.isolateEgress) {
-      parts.push('default deny for egress');
-    }
-    return `${this._subjectDescription()}: ${parts.join('; ')}`;
   }
 
   /** @internal */
@@ -386,160 +349,6 @@ export abstract class CiliumPolicyBase extends ApiObject {
 
   /** @internal */
   protected abstract _namespaceScope(): string;
-}
-
-/**
- * A CiliumNetworkPolicy: rules for the pods of one namespace.
- *
- * Every pod peer names its namespace explicitly (`k8s:io.kubernetes.pod.namespace`), default
- * deny is rendered as Cilium enforces it (`[{}]` or real rules, never `[]`), and the rules are
- * sorted, de-duplicated and merged, so the same input always synthesizes the same bytes.
- *
- * @example
- * const policy = new CiliumPolicy(chart, 'Backend', {
- *   namespace: 'default',
- *   selector: PodSelector.labels({ app: 'backend' }),
- *   isolateEgress: true,
- * });
- * policy.allowIngress({ peers: [Peer.pods(PodSelector.labels({ app: 'frontend' }), 'default')], ports: [Port.tcp(80)] });
- *
- * @see https://docs.cilium.io/en/stable/security/policy/language/
- */
-export class CiliumPolicy extends CiliumPolicyBase {
-  /** The namespace of the policy and of its pods. */
-  public readonly namespace: string;
-
-  constructor(scope: Construct, id: string, props: CiliumPolicyProps) {
-    const namespace = props.namespace ?? Chart.of(scope).namespace;
-    super(scope, id, props.selector, props, CiliumNetworkPolicy.GVK, namespace);
-    const ns = namespace;
-    if (!ns) {
-      throw _inputError(this, 'namespace', 'no namespace given and the chart has none', 'set the namespace prop, or create the chart with a namespace');
-    }
-    _throwProblems(this, '', _checkNamespaceName('namespace', ns));
-    this.namespace = ns;
-  }
-
-  /** @internal */
-  protected _renderSubject(): any {
-    return this.selector._render();
-  }
-
-  /** @internal */
-  protected _subjectDescription(): string {
-    return this.selector.selectsAll ? `every pod of namespace ${this.namespace}` : `pods ${this.selector._describe()} in namespace ${this.namespace}`;
-  }
-
-  /** @internal */
-  protected _namespaceScope(): string {
-    return this.namespace;
-  }
-}
-
-/**
- * A CiliumClusterwideNetworkPolicy: rules for pods of any namespace.
- *
- * A cluster-wide policy selecting every endpoint (`PodSelector.all()` without namespaces)
- * also selects the cilium-health endpoints; with ingress rules it needs
- * `allowSelectingHealthEndpoints`.
- */
-export class CiliumClusterwidePolicy extends CiliumPolicyBase {
-  /** The namespaces the selected pods are restricted to, if any. */
-  public readonly namespaces?: string[];
-  private readonly allowHealth: boolean;
-
-  constructor(scope: Construct, id: string, props: CiliumClusterwidePolicyProps) {
-    super(scope, id, props.selector, props, CiliumClusterwideNetworkPolicy.GVK);
-    const problems: _Problem[] = [];
-    if (props.namespaces !== undefined) {
-      if (props.namespaces.length === 0) {
-        problems.push({ field: 'namespaces', problem: 'an empty namespace list', fix: 'name namespaces, or omit the prop for every namespace' });
-      }
-      for (const n of props.namespaces) {
-        problems.push(..._checkNamespaceName('namespaces', n));
-      }
-    }
-    _throwProblems(this, '', problems);
-    this.namespaces = props.namespaces ? [...new Set(props.namespaces)].sort() : undefined;
-    this.allowHealth = props.allowSelectingHealthEndpoints ?? false;
-    if (this.chart.namespace) {
-      // cdk8s applies the chart namespace to every object, cluster-scoped ones included.
-      this.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-    }
-  }
-
-  /** @internal */
-  protected _renderSubject(): any {
-    if (!this.namespaces) {
-      return this.selector._render();
-    }
-    if (this.namespaces.length === 1) {
-      return this.selector._render({ [_NS_KEY]: this.namespaces[0] });
-    }
-    return this.selector._render({}, [{ key: _NS_KEY, operator: 'In', values: this.namespaces }]);
-  }
-
-  /** @internal */
-  protected _subjectDescription(): string {
-    const where = this.namespaces ? `in namespaces ${this.namespaces.join(', ')}` : 'in every namespace';
-    return this.selector.selectsAll && !this.namespaces ? 'every endpoint of the cluster' : `pods ${this.selector._describe()} ${where}`;
-  }
-
-  /** @internal */
-  protected _namespaceScope(): string {
-    return '*';
-  }
-
-  /** @internal */
-  public _validateAtSynthesis(): string[] {
-    return this._validate();
-  }
-
-  /** @internal */
-  protected _validate(): string[] {
-    const errors = super._validate();
-    if (this.selector.selectsAll && !this.namespaces && this.hasRules(Direction.INGRESS) && !this.allowHealth) {
-      errors.push(`${this.name}: endpointSelector {} with ingress rules also selects the cilium-health endpoints and breaks Cilium's health checks. Restrict the policy with namespaces or a pod selector, or set allowSelectingHealthEndpoints (and admit health traffic)`);
-    }
-    return errors;
-  }
-}
-
-/** One line per rule (`<verb> <peers> on <ports> (HTTP ...)`), without duplicates, sorted, appended to `parts`. */
-function describeRules(rules: readonly (AllowRule | DenyRule)[], verb: string, parts: string[]): void {
-  if (rules.length === 0) {
-    return;
-  }
-  const lines: string[] = [];
-  for (const r of rules as readonly AllowRule[]) {
-    let s = `${verb} ${r.peers.length === 1 ? r.peers[0].description : r.peers.map((p) => p.description).join(' or ')}`;
-    const ports = r.ports ?? [];
-    const icmps = r.icmps ?? [];
-    if (ports.length === 0 && icmps.length === 0) {
-      s += ' on every port';
-    } else {
-      let l4 = '';
-      for (const p of ports) {
-        l4 += (l4 ? ', ' : '') + p._key;
-      }
-      for (const i of icmps) {
-        l4 += `${l4 ? ', ' : ''}ICMP ${i.name ?? i.type}`;
-      }
-      s += ` on ${l4}`;
-    }
-    if (r.http && r.http.length > 0) {
-      s += ` (HTTP ${r.http.map((h) => h._describe()).join('; ')})`;
-    }
-    if (r.dns && r.dns.length > 0) {
-      s += ` (DNS ${r.dns.map((d) => d.matchName ?? d.matchPattern).join(', ')})`;
-    }
-    lines.push(s);
-  }
-  if (lines.length === 1) {
-    parts.push(lines[0]);
-    return;
-  }
-  parts.push(...[...new Set(lines)].sort());
 }
 
 function sortedLabels(labels?: { [key: string]: string }): { [key: string]: string } | undefined {
