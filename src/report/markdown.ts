@@ -71,8 +71,9 @@ function refusedBy(f: MatrixFlow, dir: 'ingress' | 'egress'): string {
   return `${d.direction} default deny`;
 }
 
+/** Mermaid reads `#name;` as an entity code and `<...>` as HTML: `#` goes first, then `"`, `<`, `>`. */
 function mermaidLabel(s: string): string {
-  return s.replace(/"/g, '#quot;');
+  return s.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }
 
 interface EndInfo { readonly name: string; readonly namespace?: string }
