@@ -56,7 +56,9 @@ for (const { group, files } of GROUPS) {
   });
 }
 fs.rmSync(tmp, { recursive: true, force: true });
-// The verifier's copy of the policy schema comes from the same files.
+// The verifier's copy of the policy schema comes from the same files; the NetworkPolicy schema
+// from the Kubernetes OpenAPI excerpt vendored in scripts/k8s-openapi/.
 if (!process.env.IMPORTS_OUT) {
   execFileSync(process.execPath, [path.join(__dirname, 'gen-schema.js')], { stdio: 'inherit', env: process.env });
+  execFileSync(process.execPath, [path.join(__dirname, 'gen-k8s-schema.js')], { stdio: 'inherit', env: process.env });
 }

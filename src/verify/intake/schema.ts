@@ -2,7 +2,7 @@
  * A structural-schema validator and pruner for the CRD schemas this project meets: what the
  * kube-apiserver does with a custom resource (prune unknown fields, then validate).
  */
-import { parseCidr } from '../../cilium/net';
+import { Cidr, parseCidr } from '../../cilium/net';
 
 /** Result of taking an object through a structural schema. */
 export interface SchemaResult {
@@ -78,28 +78,37 @@ export function goPatternToRegExp(pattern: string): RegExp | undefined {
  * decimal). The Cilium agent parses with netip.ParsePrefix, which refuses them.
  */
 export function isCidrSloppy(text: string): boolean {
+  return parseCidrSloppy(text) !== undefined;
+}
+
+/**
+ * Parses a prefix as `netutils.ParseCIDRSloppy` does (see {@link isCidrSloppy}); the result's
+ * family is the one written (an IPv4-mapped IPv6 prefix is family 6) and its `text` the form
+ * without leading zeros. Undefined when the text is not a prefix.
+ */
+export function parseCidrSloppy(text: string): Cidr | undefined {
   if (typeof text !== 'string') {
-    return false;
+    return undefined;
   }
   const slash = text.indexOf('/');
   if (slash < 0) {
-    return false;
+    return undefined;
   }
   let ip = text.slice(0, slash);
   let len = text.slice(slash + 1);
   if (!/^[0-9]+$/.test(len)) {
-    return false;
+    return undefined;
   }
   len = String(Number(len));
   const v4 = /^(.*?)([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)$/.exec(ip);
   if (v4 && (v4[1] === '' || v4[1].endsWith(':'))) {
     const octets = v4.slice(2).map(Number);
     if (octets.some((o) => o > 255)) {
-      return false;
+      return undefined;
     }
     ip = v4[1] + octets.join('.');
   }
-  return parseCidr(`${ip}/${len}`) !== undefined;
+  return parseCidr(`${ip}/${len}`);
 }
 
 function goRegex(pattern: string): RegExp | undefined {
@@ -133,14 +142,32 @@ function join(path: string, key: string | number): string {
  * Prunes unknown fields (or, with `strict`, reports them as errors) and validates `value`
  * against `schema`.
  */
-export function applySchema(value: any, schema: any, options: { strict?: boolean; rootPath?: string } = {}): SchemaResult {
+export function applySchema(value: any, schema: any, options: SchemaOptions = {}): SchemaResult {
   const pruned: string[] = [];
   const errors: string[] = [];
-  const out = walk(value, schema, options.rootPath ?? '', pruned, errors, !!options.strict, true);
+  const out = walk(value, schema, options.rootPath ?? '', pruned, errors, !!options.strict, true, !!options.builtin);
   return { value: out, pruned, errors };
 }
 
-function walk(v: any, s: any, path: string, pruned: string[], errors: string[], strict: boolean, root: boolean): any {
+/** How {@link applySchema} takes an object. */
+export interface SchemaOptions {
+  /** Report unknown fields as errors instead of pruning them (and do not default). */
+  readonly strict?: boolean;
+  /** Path prefix of the reported paths. */
+  readonly rootPath?: string;
+  /**
+   * The object is a built-in kind, which the API server decodes into Go structs rather than
+   * validating against a CRD schema: an integer must fit an `int32` (`format: int32`, and the
+   * integer of an int-or-string), and a null list item becomes the item's zero value (the schema's
+   * item `default`).
+   */
+  readonly builtin?: boolean;
+}
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+
+function walk(v: any, s: any, path: string, pruned: string[], errors: string[], strict: boolean, root: boolean, builtin = false): any {
   if (!s) {
     return v;
   }
@@ -173,12 +200,12 @@ function walk(v: any, s: any, path: string, pruned: string[], errors: string[], 
     for (const k of Object.keys(v)) {
       const p = join(path, k);
       if (props && Object.prototype.hasOwnProperty.call(props, k)) {
-        const w = walk(v[k], props[k], p, pruned, errors, strict, false);
+        const w = walk(v[k], props[k], p, pruned, errors, strict, false, builtin);
         if (w !== undefined) {
           o[k] = w;
         }
       } else if (addl && typeof addl === 'object') {
-        const w = walk(v[k], addl, p, pruned, errors, strict, false);
+        const w = walk(v[k], addl, p, pruned, errors, strict, false, builtin);
         if (w !== undefined) {
           o[k] = w;
         }
@@ -194,7 +221,8 @@ function walk(v: any, s: any, path: string, pruned: string[], errors: string[], 
       // the API server defaults missing fields after pruning (e.g. icmps[].fields[].family: IPv4)
       for (const k of Object.keys(props)) {
         if (!(k in o) && props[k] && props[k].default !== undefined) {
-          o[k] = JSON.parse(JSON.stringify(props[k].default));
+          // a default is itself defaulted (an object default takes its fields' defaults)
+          o[k] = walk(JSON.parse(JSON.stringify(props[k].default)), props[k], join(path, k), pruned, errors, strict, false, builtin);
         }
       }
     }
@@ -209,7 +237,10 @@ function walk(v: any, s: any, path: string, pruned: string[], errors: string[], 
     }
     checkBranches(o, s, path, errors);
   } else if (actual === 'array') {
-    result = v.map((x: any, i: number) => walk(x, s.items, join(path, i), pruned, errors, strict, false));
+    result = v.map((x: any, i: number) => {
+      const item = builtin && x === null && s.items?.default !== undefined ? JSON.parse(JSON.stringify(s.items.default)) : x;
+      return walk(item, s.items, join(path, i), pruned, errors, strict, false, builtin);
+    });
     if (s.maxItems !== undefined && v.length > s.maxItems) {
       errors.push(`${path}: must have at most ${s.maxItems} items, has ${v.length}`);
     }
@@ -253,6 +284,10 @@ function walk(v: any, s: any, path: string, pruned: string[], errors: string[], 
       if (s.format === 'cidr' && !isCidrSloppy(v)) {
         errors.push(`${path}: ${JSON.stringify(v)} is not a CIDR (write a prefix length, e.g. "10.0.0.1/32")`);
       }
+    }
+    const int32 = s['x-kubernetes-int-or-string'] || s.format === 'int32';
+    if (builtin && actual === 'integer' && int32 && (v < INT32_MIN || v > INT32_MAX)) {
+      errors.push(`${path}: ${v} does not fit in an int32 (the API server cannot decode it)`);
     }
     if (actual === 'integer' || actual === 'number') {
       if (s.minimum !== undefined && v < s.minimum) {
