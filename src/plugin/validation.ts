@@ -63,7 +63,7 @@ interface Located {
 }
 
 function isCilium(o: any): boolean {
-  return o && (o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy');
+  return o && (o.kind === 'CiliumNetworkPolicy' || o.kind === 'CiliumClusterwideNetworkPolicy' || (o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1'));
 }
 
 function chartOf(manifest: string): string {

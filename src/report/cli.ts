@@ -92,6 +92,7 @@ export async function runReportCli(argv: readonly string[], io: CliIo = STD_IO):
     `${policies} polic${policies === 1 ? 'y' : 'ies'} selecting pods, ${m.pods.length + m.peers.length} pods and peers in ${namespaces} namespaces, ` +
     `${allowed} allowed pairs` +
     (checked ? `, ${checked - report.failures.length} of ${checked} scenario flows as expected` : '') +
+    (m.unevaluated.length ? `, ${m.unevaluated.length} object${m.unevaluated.length === 1 ? '' : 's'} not evaluated` : '') +
     (out ? `: ${out}` : '');
 
   if (out) {
@@ -107,6 +108,7 @@ export async function runReportCli(argv: readonly string[], io: CliIo = STD_IO):
     io.out(report.markdown.replace(/\n$/, ''));
     io.err(summary);
   }
+  for (const u of m.unevaluated) io.err(`cilium-verify report: warning: ${u}`);
   for (const f of report.failures) {
     io.err(`cilium-verify report: ${f.file}: flows[${f.index}] ${f.flow.src} -> ${f.flow.dst} ${f.flow.proto}` +
       `${f.flow.port !== undefined ? `/${f.flow.port}` : ''}: expected ${f.flow.expect}, got ${f.result.verdict}: ${f.result.reason}`);

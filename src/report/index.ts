@@ -91,6 +91,7 @@ export function reportJson(r: ConnectivityReport): any {
       src: f.src, dst: f.dst, proto: f.proto, port: f.port, http: f.http, egress: side(f, 'egress'), ingress: side(f, 'ingress'),
     })),
     inert: r.matrix.inert,
+    unevaluated: r.matrix.unevaluated,
     checks: r.checks.map((c) => ({
       file: c.file, index: c.index, src: c.flow.src, dst: c.flow.dst, proto: c.flow.proto, port: c.flow.port,
       verdict: c.result.verdict, ...(c.flow.expect ? { expect: c.flow.expect, ok: c.flow.expect === c.result.verdict } : {}), reason: c.result.reason,

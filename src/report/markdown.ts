@@ -159,6 +159,11 @@ export function renderMarkdown(m: Matrix, options: MarkdownOptions = {}): string
     for (const i of m.inert) out.push(`- ${i}`);
     out.push('');
   }
+  if (m.unevaluated.length) {
+    out.push('## Not evaluated', '', 'These objects change what Cilium enforces or who traffic comes from, and the verdicts below do not include them:', '');
+    for (const u of m.unevaluated) out.push(`- ${u}`);
+    out.push('');
+  }
 
   if (options.checks && options.checks.length) {
     const failed = options.checks.filter((c) => c.flow.expect !== undefined && c.flow.expect !== c.result.verdict).length;

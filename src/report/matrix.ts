@@ -4,11 +4,12 @@
  * policies mention, evaluated by the verifier's engine with Cilium's semantics.
  */
 import { PolicyEngine } from '../verify/engine';
+import { CidrGroup, cidrGroupPrefixes, cidrGroupsOf } from '../verify/intake/cidr-group';
 import { workloadObjects } from '../verify/intake/workloads';
 import {
   DirectionResult, EndpointDef, FlowInput, FlowProto, FlowResult, NamespaceDef, PolicyRefData, ServiceDef, VerifyEnv, formatPolicyRef,
 } from '../verify/model';
-import { ReportPod, dedupePods, podsFromManifests, probePods, standInsFromPolicies, subjectsFromPolicies } from './workloads';
+import { ReportPod, dedupePods, isNetworkPolicy, podsFromManifests, probePods, standInsFromPolicies, subjectsFromPolicies } from './workloads';
 
 /** A non-pod peer of the report. */
 export interface ReportPeer {
@@ -61,6 +62,8 @@ export interface Matrix {
   readonly flows: readonly MatrixFlow[];
   /** Policies that have no effect, and why (from the engine). */
   readonly inert: readonly string[];
+  /** Objects that change enforcement but that the verdicts do not include, and what they leave out. */
+  readonly unevaluated: readonly string[];
   /** Policy references (formatted) selecting each pod, by pod name. */
   readonly selecting: Readonly<Record<string, readonly string[]>>;
   /** Made-up DNS answers used for `toFQDNs` names the input did not resolve. */
@@ -70,11 +73,25 @@ export interface Matrix {
 
 const POLICY_KINDS = ['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy'];
 
+/** Cilium policies and Kubernetes NetworkPolicies: the objects whose rules the report shows. */
 function isPolicy(o: any): boolean {
-  return !!o && typeof o === 'object' && POLICY_KINDS.includes(o.kind);
+  return (!!o && typeof o === 'object' && POLICY_KINDS.includes(o.kind)) || isNetworkPolicy(o);
+}
+
+/** A NetworkPolicy's rules in the shape the helpers below read (`fromCIDRSet`/`toCIDRSet`, `toPorts`). */
+function networkPolicySpec(o: any): any {
+  const item = (r: any, peers: string, cidrs: string) => ({
+    [cidrs]: (Array.isArray(r?.[peers]) ? r[peers] : []).filter((p: any) => p?.ipBlock?.cidr).map((p: any) => ({ cidr: p.ipBlock.cidr })),
+    toPorts: [{ ports: (Array.isArray(r?.ports) ? r.ports : []).map((p: any) => ({ port: p?.port === undefined ? undefined : String(p.port), protocol: p?.protocol ?? 'TCP', endPort: p?.endPort })) }],
+  });
+  return {
+    ingress: (Array.isArray(o.spec?.ingress) ? o.spec.ingress : []).map((r: any) => item(r, 'from', 'fromCIDRSet')),
+    egress: (Array.isArray(o.spec?.egress) ? o.spec.egress : []).map((r: any) => item(r, 'to', 'toCIDRSet')),
+  };
 }
 
 function specsOf(o: any): any[] {
+  if (isNetworkPolicy(o)) return [networkPolicySpec(o)];
   const out: any[] = [];
   if (o.spec && typeof o.spec === 'object') out.push(o.spec);
   if (Array.isArray(o.specs)) out.push(...o.specs.filter((s: any) => s && typeof s === 'object'));
@@ -104,7 +121,7 @@ function hostIn(cidr: string): string | undefined {
 }
 
 /** The non-pod peers worth showing: the internet, the cluster's own entities, and every CIDR and FQDN a policy names. */
-function peersOf(policies: readonly any[], dns: Record<string, readonly string[]>): ReportPeer[] {
+function peersOf(policies: readonly any[], dns: Record<string, readonly string[]>, groups: readonly CidrGroup[]): ReportPeer[] {
   const out: ReportPeer[] = [
     { ref: 'world:203.0.113.10', name: 'the internet (world)' },
     { ref: 'kube-apiserver', name: 'kube-apiserver' },
@@ -117,7 +134,10 @@ function peersOf(policies: readonly any[], dns: Record<string, readonly string[]
     for (const spec of specsOf(o)) {
       for (const r of rulesOf(spec)) {
         for (const c of [...(r.fromCIDR ?? []), ...(r.toCIDR ?? [])]) if (typeof c === 'string') cidrs.add(c);
-        for (const c of [...(r.fromCIDRSet ?? []), ...(r.toCIDRSet ?? [])]) if (c && typeof c.cidr === 'string') cidrs.add(c.cidr);
+        for (const c of [...(r.fromCIDRSet ?? []), ...(r.toCIDRSet ?? [])]) {
+          if (c && typeof c.cidr === 'string') cidrs.add(c.cidr);
+          else if (c && (c.cidrGroupRef !== undefined || c.cidrGroupSelector !== undefined)) for (const p of cidrGroupPrefixes(c, groups)) cidrs.add(p.text);
+        }
       }
     }
   }
@@ -257,13 +277,14 @@ export function connectivityMatrix(input: MatrixInput): Matrix {
   for (const p of pods) if (p.namespaceLabels) namespaces[p.namespace] = { labels: { ...p.namespaceLabels } };
   Object.assign(namespaces, derived.namespaces, input.namespaces ?? {});
   const services = [...(input.services ?? []), ...derived.services.filter((d) => !(input.services ?? []).some((s) => s.name === d.name && s.namespace === d.namespace))];
-  const peers = peersOf(policies, dns);
+  const peers = peersOf(policies, dns, cidrGroupsOf(input.objects));
   const ports = portsOf(policies, pods);
 
   // a second pod of each declared workload, so that traffic between its replicas is evaluated too
   const twins = new Map<string, string>();
   for (const p of pods) if (p.group) twins.set(p.name, `${p.name} (another replica)`);
-  const engine = new PolicyEngine(policies, {
+  // every object: the engine takes the policies, CIDR groups, and names what it does not evaluate
+  const engine = new PolicyEngine(input.objects, {
     env: input.env,
     namespaces,
     endpoints: [...pods, ...pods.filter((p) => p.group).map((p) => ({ ...p, name: twins.get(p.name)! }))],
@@ -299,5 +320,6 @@ export function connectivityMatrix(input: MatrixInput): Matrix {
   const selecting: Record<string, string[]> = {};
   for (const p of pods) selecting[p.name] = engine.policiesSelecting(p.name).map(formatPolicyRef).sort();
   const inert = [...new Set(engine.inert.map((i) => i.message))].sort();
-  return { pods, peers, ports, flows, inert, selecting, dns, engine };
+  const unevaluated = [...new Set(engine.unevaluated.map((u) => u.message))].sort();
+  return { pods, peers, ports, flows, inert, unevaluated, selecting, dns, engine };
 }

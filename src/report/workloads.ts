@@ -3,6 +3,7 @@
  * templates, CloudNativePG instances, Jobs and poolers), stand-ins for the pods that the
  * policies name as peers (e.g. `role: backend` in `default`), and probes for "any other pod".
  */
+import { isIdentityLabel } from '../cilium/labels';
 import { EndpointDef } from '../verify/model';
 
 /** A pod (or a group of identical pods) of the report. */
@@ -28,7 +29,6 @@ const WORKLOAD_KINDS: Record<string, (o: any) => any> = {
   ReplicaSet: (o) => o.spec?.template,
   Job: (o) => o.spec?.template,
   CronJob: (o) => o.spec?.jobTemplate?.spec?.template,
-  Pod: (o) => o,
 };
 
 function strMap(m: any): Record<string, string> {
@@ -53,9 +53,63 @@ function namedPortsOf(podSpec: any): Record<string, string> {
   return out;
 }
 
+/**
+ * Running pods (a live cluster's `kubectl get pods -o yaml`), one report pod per workload: pods
+ * of the same owner with the same identity labels, service account and named ports behave the
+ * same. Host-network pods are not Cilium endpoints (they are the node: `host` / `remote-node`),
+ * and finished pods hold no identity.
+ */
+function livePods(pods: readonly any[], defaultNamespace: string): ReportPod[] {
+  const groups = new Map<string, { base: string; ns: string; pods: any[]; labels: Record<string, string>; sa?: string; namedPorts: Record<string, string> }>();
+  for (const o of pods) {
+    if (o.spec?.hostNetwork === true) continue;
+    if (o.status?.phase === 'Succeeded' || o.status?.phase === 'Failed') continue;
+    const ns = typeof o.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : defaultNamespace;
+    const name = typeof o.metadata?.name === 'string' ? o.metadata.name : '<unnamed>';
+    const labels = strMap(o.metadata?.labels);
+    const owner = (Array.isArray(o.metadata?.ownerReferences) ? o.metadata.ownerReferences : []).find((r: any) => r && r.controller) ?? o.metadata?.ownerReferences?.[0];
+    let base = typeof owner?.name === 'string' ? owner.name : name;
+    // a Deployment's ReplicaSet is named <deployment>-<pod-template-hash>
+    const hash = labels['pod-template-hash'];
+    if (owner?.kind === 'ReplicaSet' && hash && base.endsWith(`-${hash}`)) base = base.slice(0, -hash.length - 1);
+    const identity = Object.keys(labels).filter((k) => isIdentityLabel({ source: 'k8s', key: k })).map((k) => `${k}=${labels[k]}`).join(',');
+    const sa = typeof o.spec?.serviceAccountName === 'string' ? o.spec.serviceAccountName : undefined;
+    const namedPorts = namedPortsOf(o.spec);
+    const key = JSON.stringify([ns, base, identity, sa ?? '', namedPorts]);
+    const g = groups.get(key);
+    if (g) g.pods.push(o);
+    else groups.set(key, { base, ns, pods: [o], labels, sa, namedPorts });
+  }
+  const out: ReportPod[] = [];
+  const taken = new Set<string>();
+  for (const g of [...groups.values()].sort((a, b) => cmpStr(`${a.ns}/${a.base}`, `${b.ns}/${b.base}`))) {
+    const names = g.pods.map((p) => String(p.metadata?.name)).sort();
+    let name = `${g.ns}/${g.base}`;
+    if (taken.has(name)) name = `${g.ns}/${names[0]}`;
+    taken.add(name);
+    const ips = g.pods.map((p) => p.status?.podIP).filter((ip: any) => typeof ip === 'string').sort();
+    out.push({
+      name,
+      namespace: g.ns,
+      labels: g.labels,
+      serviceAccount: g.sa,
+      namedPorts: g.namedPorts,
+      ...(ips.length ? { ip: ips[0] } : {}),
+      origin: `Pod${names.length > 1 ? 's' : ''} ${names.map((n) => `${g.ns}/${n}`).join(', ')}`,
+      declared: true,
+      group: true,
+    });
+  }
+  return out;
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The pods the manifests create. `defaultNamespace` is used for objects without one. */
 export function podsFromManifests(objects: readonly any[], defaultNamespace = 'default'): ReportPod[] {
-  const out: ReportPod[] = [];
+  const out: ReportPod[] = livePods(objects.filter((o) => o && typeof o === 'object' && o.kind === 'Pod' && o.apiVersion === 'v1'), defaultNamespace);
   for (const o of objects) {
     if (!o || typeof o !== 'object' || typeof o.kind !== 'string') continue;
     const ns = typeof o.metadata?.namespace === 'string' && o.metadata.namespace ? o.metadata.namespace : defaultNamespace;
@@ -190,9 +244,47 @@ function* policySpecs(o: any): Generator<any> {
   if (Array.isArray(o.specs)) for (const s of o.specs) if (s && typeof s === 'object') yield s;
 }
 
-/** Each spec of each Cilium policy among `objects`, with the policy's namespace and a reference to it. */
+/** Whether the object is a Kubernetes NetworkPolicy. */
+export function isNetworkPolicy(o: any): boolean {
+  return !!o && typeof o === 'object' && o.kind === 'NetworkPolicy' && o.apiVersion === 'networking.k8s.io/v1';
+}
+
+/** A NetworkPolicy peer as the Cilium selector the agent makes of it (namespace selectors on namespace labels). */
+function networkPolicyPeerSelector(peer: any, policyNs: string): any {
+  if (!peer || typeof peer !== 'object' || (!peer.podSelector && !peer.namespaceSelector)) return undefined;
+  const matchLabels: Record<string, string> = { ...(peer.podSelector?.matchLabels ?? {}) };
+  const matchExpressions: any[] = [...(peer.podSelector?.matchExpressions ?? [])];
+  const ns = peer.namespaceSelector;
+  if (!ns) {
+    matchLabels[POD_NS] = policyNs;
+  } else if (Object.keys(ns.matchLabels ?? {}).length === 0 && (ns.matchExpressions ?? []).length === 0) {
+    matchExpressions.push({ key: POD_NS, operator: 'Exists' });
+  } else {
+    for (const [k, v] of Object.entries(ns.matchLabels ?? {})) matchLabels[NS_LABEL_PREFIX + k] = String(v);
+    for (const e of ns.matchExpressions ?? []) matchExpressions.push({ ...e, key: NS_LABEL_PREFIX + e?.key });
+  }
+  return { matchLabels, matchExpressions };
+}
+
+/**
+ * Each spec of each policy among `objects` as Cilium sees it, with the policy's namespace and a
+ * reference to it: Cilium policies as written, NetworkPolicies translated (subject from
+ * `podSelector`, peers from `from`/`to`).
+ */
 function* policySpecsOf(objects: readonly any[]): Generator<{ spec: any; policyNs: string | undefined; ref: string }> {
   for (const o of objects) {
+    if (isNetworkPolicy(o)) {
+      const policyNs = o.metadata?.namespace || 'default';
+      const ref = `NetworkPolicy ${policyNs}/${o.metadata?.name}`;
+      const peers = (rules: any, key: string) => (Array.isArray(rules) ? rules : []).flatMap((r: any) => (Array.isArray(r?.[key]) ? r[key] : []))
+        .map((p: any) => networkPolicyPeerSelector(p, policyNs)).filter((s: any) => s);
+      yield {
+        spec: { endpointSelector: o.spec?.podSelector ?? {}, ingress: [{ fromEndpoints: peers(o.spec?.ingress, 'from') }], egress: [{ toEndpoints: peers(o.spec?.egress, 'to') }] },
+        policyNs,
+        ref,
+      };
+      continue;
+    }
     if (!o || (o.kind !== 'CiliumNetworkPolicy' && o.kind !== 'CiliumClusterwideNetworkPolicy')) continue;
     const clusterwide = o.kind === 'CiliumClusterwideNetworkPolicy';
     const policyNs = clusterwide ? undefined : (o.metadata?.namespace || 'default');

@@ -57,6 +57,8 @@ export interface TrafficVerdict {
   readonly dst: string;
   /** `CiliumNetworkPolicy ns/name spec.ingress[1]`, when a policy decided. */
   readonly decidingPolicy?: string;
+  /** Objects of the chart that change enforcement but that the verdict does not include (host policies, egress gateways, ...). */
+  readonly notEvaluated: readonly string[];
 }
 
 /** Synthesized manifest objects of a chart, an app, or a list of objects. */
@@ -155,7 +157,10 @@ export function evaluateTraffic(subject: any, query: TrafficQuery): TrafficVerdi
   };
   const result = engine.explain(flow);
   const decidingPolicy = result.policy ? `${formatPolicyRef(result.policy)}${result.rule ? ` ${result.rule}` : ''}` : undefined;
-  return { verdict: result.verdict, result, src: src.name, dst: dst.name.replace(/ \(another replica\)$/, ''), decidingPolicy };
+  return {
+    verdict: result.verdict, result, src: src.name, dst: dst.name.replace(/ \(another replica\)$/, ''), decidingPolicy,
+    notEvaluated: engine.unevaluated.map((u) => u.message),
+  };
 }
 
 function describeFlow(q: TrafficQuery, v: TrafficVerdict): string {
@@ -171,6 +176,7 @@ function explanation(v: TrafficVerdict): string {
     const where = d.policy ? ` by ${formatPolicyRef(d.policy)}${d.rule ? ` ${d.rule}` : ''}` : '';
     lines.push(`  ${d.direction}: ${d.verdict}${where}${d.enforced ? '' : ' (not enforced: no policy with this direction selects the pod)'}`);
   }
+  for (const u of v.notEvaluated) lines.push(`  warning: ${u}`);
   return lines.join('\n');
 }
 

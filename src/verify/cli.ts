@@ -11,8 +11,8 @@ export const USAGE = `Usage:
   cilium-verify lint <file|dir> ...
   cilium-verify --help
 
-flows   evaluates every flow of a scenario file against the CiliumNetworkPolicy /
-        CiliumClusterwideNetworkPolicy manifests (the scenario's own \`policies\` plus
+flows   evaluates every flow of a scenario file against the CiliumNetworkPolicy,
+        CiliumClusterwideNetworkPolicy and Kubernetes NetworkPolicy manifests (the scenario's own \`policies\` plus
         --manifests files or folders of *.yaml) with Cilium's semantics, and prints one line
         per flow and a summary (--json: one JSON object per line).
         Exit status: 0 every flow with \`expect\` matches, 1 some flow does not,
@@ -99,10 +99,12 @@ export async function runFlows(argv: readonly string[], io: CliIo = defaultIo): 
     return 2;
   }
   let report;
+  let unevaluated: readonly { message: string }[] = [];
   try {
     const scenario = loadScenario(scenarioFile);
     const manifests: PolicyManifest[] = loadManifests(manifestPaths);
     const engine = createEngine(scenario, manifests);
+    unevaluated = engine.unevaluated;
     report = runScenario(scenario, [], engine);
   } catch (e: any) {
     if (e instanceof InputError) {
@@ -135,8 +137,10 @@ export async function runFlows(argv: readonly string[], io: CliIo = defaultIo): 
       io.out(`${tag} ${o.index} ${f.src} -> ${f.dst} ${protoLabel(f)}${requestLabel(f)} ${o.result.verdict}${exp}: ${o.result.reason}`);
     }
   }
+  for (const u of unevaluated) io.err(`cilium-verify flows: warning: ${u.message}`);
   if (!json) {
-    io.out(`${report.outcomes.length} flows: ${report.expected} as expected, ${report.unexpected} unexpected, ${report.unchecked} unchecked`);
+    const notEvaluated = unevaluated.length ? `; ${unevaluated.length} object${unevaluated.length === 1 ? '' : 's'} not evaluated (see the warnings)` : '';
+    io.out(`${report.outcomes.length} flows: ${report.expected} as expected, ${report.unexpected} unexpected, ${report.unchecked} unchecked${notEvaluated}`);
   }
   return report.unexpected > 0 ? 1 : 0;
 }
