@@ -261,6 +261,7 @@ export class ReplaySession {
     const clusters = new Map<string, number>();
     const namespaces: Record<string, NamespaceDef> = {};
     const nsKey = new Map<string, string>();
+    const relabelled = new Set<string>();
     for (const p of this.pods.values()) {
       const id = p.identity;
       const base = `${id.namespace}/${p.workload ?? p.podName ?? (id.identity !== undefined ? `identity-${id.identity}` : 'pod')}`;
@@ -268,15 +269,14 @@ export class ReplaySession {
       list.push(p);
       byBase.set(base, list);
       if (id.cluster !== undefined) clusters.set(id.cluster, (clusters.get(id.cluster) ?? 0) + 1);
-      const labelsText = JSON.stringify(Object.entries(id.namespaceLabels).sort());
+      const labelsText = JSON.stringify(Object.fromEntries(Object.entries(id.namespaceLabels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
       const seen = nsKey.get(id.namespace);
       if (seen === undefined) {
         nsKey.set(id.namespace, labelsText);
         namespaces[id.namespace] = { labels: { ...id.namespaceLabels } };
-      } else if (seen !== labelsText) {
-        nsKey.set(id.namespace, labelsText);
-        this.options.onNote?.(`namespace ${id.namespace} shows different labels in different flows (it was relabelled during the capture); using ${labelsText}`);
-        namespaces[id.namespace] = { labels: { ...id.namespaceLabels } };
+      } else if (seen !== labelsText && !relabelled.has(id.namespace)) {
+        relabelled.add(id.namespace);
+        this.options.onNote?.(`namespace ${id.namespace} shows different labels in different flows (relabelled during the capture); replaying the labels seen first: ${seen}`);
       }
     }
     const used = new Set<string>();
