@@ -14,7 +14,7 @@ import * as path from 'path';
 import { main } from '../../src/verify/cli';
 import { parseLine, readFlow } from '../../src/verify/replay/hubble';
 import { endIdentity } from '../../src/verify/replay/identity';
-import { ReplaySession } from '../../src/verify/replay/replay';
+import { readExport, ReplaySession } from '../../src/verify/replay/replay';
 
 const FIXTURES = path.join(__dirname, 'replay-fixtures');
 
@@ -561,5 +561,36 @@ describe('streaming', () => {
     expect(report.flows).toBe(20_000);
     expect(report.distinct).toBe(20);
     expect(report.connections.every((c) => c.count === 1000)).toBe(true);
+  });
+});
+
+describe('reading an export', () => {
+  async function read(text: string | Buffer, limits: { chunkBytes?: number; maxLineBytes?: number }) {
+    const file = write(`read-${Math.random().toString(36).slice(2)}.json`, text as any);
+    const notes: string[] = [];
+    const session = new ReplaySession({ onLine: (where, m) => notes.push(`${path.basename(where)} ${m}`) });
+    await readExport(session, file, limits);
+    return { report: session.finish([]), notes };
+  }
+
+  test('lines straddling small chunks, multi-byte UTF-8 across chunk ends, CRLF, no final newline', async () => {
+    const named = (n: string) => line({ src: podEp('shop', n, { app: n === 'a' ? 'a' : 'b' }), l4: tcp(80, { SYN: true }), extra: { Summary: 'Grüße → 日本語' } });
+    const text = [named('a'), '', named('b'), 'not json ü', named('a')].join('\r\n');
+    for (const chunkBytes of [1, 7, 64, 1 << 20]) {
+      const { report, notes } = await read(text, { chunkBytes });
+      expect([report.lines, report.flows, report.distinct, report.unreplayable]).toEqual([4, 3, 2, 1]);
+      expect(notes).toEqual([expect.stringMatching(/:4 not a flow: not JSON .*: not json ü$/)]);
+    }
+  });
+
+  test('an overlong line is not kept in memory: reported with its number, the rest is read', async () => {
+    const long = '{"flow":{"Summary":"' + 'x'.repeat(5000) + '"}}';
+    const text = [line(), long, line({ l4: tcp(81, { SYN: true }) }), long].join('\n');
+    const { report, notes } = await read(text, { chunkBytes: 512, maxLineBytes: 2048 });
+    expect(notes.map((n) => n.replace(/^read-[a-z0-9]+\.json/, 'f'))).toEqual([
+      'f:2 not a flow: a line longer than 2048 bytes',
+      'f:4 not a flow: a line longer than 2048 bytes',
+    ]);
+    expect([report.lines, report.flows, report.distinct, report.unreplayable]).toEqual([4, 2, 2, 2]);
   });
 });

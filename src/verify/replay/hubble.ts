@@ -37,12 +37,18 @@ function obj(v: unknown): Record<string, unknown> | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
+const camelNames = new Map<string, string>();
+
 /** A field by proto name, or by its lowerCamelCase JSON name. */
 function field(o: Record<string, unknown> | undefined, proto: string): unknown {
   if (!o) return undefined;
   const v = o[proto];
   if (v !== undefined) return v;
-  const camel = proto.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+  let camel = camelNames.get(proto);
+  if (camel === undefined) {
+    camel = proto.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+    camelNames.set(proto, camel);
+  }
   return camel !== proto ? o[camel] : undefined;
 }
 
