@@ -3,7 +3,8 @@
  * lines, a few hundred distinct connections between realistic pod identities, replies, DNS and
  * HTTP L7 flows, a lost_events record now and then) and replays it against the flask-postgres
  * example's manifests (test/verify/replay-fixtures/flask-postgres.k8s.yaml, the example as
- * `npm run synth` writes it), each run in a fresh process so that max RSS is the replay's own.
+ * `npm run synth` writes it), each run in a fresh Node process on the compiled modules in lib/
+ * (run `npm run build` first), so that max RSS is the replay's own.
  *
  *   npx ts-node --transpile-only -P tsconfig.dev.json bench/replay.ts [lines] [runs]
  *
@@ -184,13 +185,20 @@ interface Run {
   readonly summary: string;
 }
 
-async function childRun(file: string): Promise<void> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { loadManifests } = require('../src/verify/intake/manifests');
-  const { ReplaySession, readExport } = require('../src/verify/replay/replay');
-  const { summaryLine } = require('../src/verify/replay/cli');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const manifests = loadManifests([MANIFESTS]);
+/**
+ * The measured run: plain Node on the compiled modules in lib/ (`npm run build`), as
+ * `npx cilium-verify replay` runs, so that max RSS is the command's own (ts-node would add the
+ * TypeScript compiler to it). Prints one JSON line (`Run`).
+ */
+const CHILD = `
+const path = require('path');
+const lib = path.join(process.cwd(), 'lib', 'src', 'verify');
+const { loadManifests } = require(path.join(lib, 'intake', 'manifests.js'));
+const { ReplaySession, readExport } = require(path.join(lib, 'replay', 'replay.js'));
+const { summaryLine } = require(path.join(lib, 'replay', 'cli.js'));
+(async () => {
+  const [file, manifestsFile] = process.argv.slice(1);
+  const manifests = loadManifests([manifestsFile]);
   const baseRssMb = process.memoryUsage().rss / 2 ** 20;
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
@@ -199,17 +207,13 @@ async function childRun(file: string): Promise<void> {
   const report = session.finish(manifests);
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
-  const run: Run = { ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, baseRssMb, lines: report.lines, flows: report.flows, distinct: report.distinct, summary: summaryLine(report) };
-  process.stdout.write(JSON.stringify(run) + '\n');
-}
+  process.stdout.write(JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, baseRssMb,
+    lines: report.lines, flows: report.flows, distinct: report.distinct, summary: summaryLine(report) }) + '\\n');
+})().catch((e) => { process.stderr.write(String(e && e.stack ? e.stack : e) + '\\n'); process.exit(1); });
+`;
 
 function measure(file: string): Run {
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--child', file], {
-    cwd: ROOT,
-    env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'), TS_NODE_TRANSPILE_ONLY: '1' },
-    encoding: 'utf8',
-    maxBuffer: 1 << 24,
-  });
+  const r = spawnSync(process.execPath, ['-e', CHILD, file, MANIFESTS], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`replay run failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!);
 }
@@ -222,6 +226,9 @@ function median(xs: number[]): number {
 async function mainBench(): Promise<void> {
   const lines = Number(process.argv[2] ?? 1_000_000);
   const runs = Number(process.argv[3] ?? 3);
+  if (!fs.existsSync(path.join(ROOT, 'lib', 'src', 'verify', 'replay', 'replay.js'))) {
+    throw new Error('lib/src/verify/replay/replay.js is missing: run `npm run build` first');
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replay-bench-'));
   try {
     const rows: string[] = [];
@@ -245,9 +252,9 @@ async function mainBench(): Promise<void> {
       rows.push(`| ${size.toLocaleString('en-US')} | ${mib.toFixed(0)} | ${results[0].distinct} | ${results.map((x) => x.ms.toFixed(0)).join('/')} | ${rate(ms)} | ${rate(cpuMs)} | ${rss.toFixed(0)} | ${base.toFixed(0)} |`);
     }
     const out = [
-      `### Replay (${os.cpus().length} CPUs, node ${process.version}, ${new Date().toISOString()}, load average ${os.loadavg()[0].toFixed(1)} at the end)`,
+      `#### Replay run (${os.cpus().length} CPUs, node ${process.version}, ${new Date().toISOString()}, load average ${os.loadavg()[0].toFixed(1)} at the end)`,
       '',
-      'Manifests: test/verify/replay-fixtures/flask-postgres.k8s.yaml. Each run in a fresh process; time covers reading, parsing and the verdicts.',
+      'Manifests: test/verify/replay-fixtures/flask-postgres.k8s.yaml. Each run in a fresh Node process on lib/ (the compiled CLI modules); time covers reading, parsing and the verdicts; `RSS before` is the process with the modules and manifests loaded, before the export is read.',
       '',
       '| lines | MiB | distinct | runs ms | lines/s (median, wall) | lines per CPU second | max RSS MiB | RSS before MiB |',
       '|------:|----:|---------:|--------:|-----------------------:|---------------------:|------------:|---------------:|',
@@ -259,14 +266,7 @@ async function mainBench(): Promise<void> {
   }
 }
 
-if (require.main !== module) {
-  // imported (e.g. to generate an export for profiling): nothing to run
-} else if (process.argv[2] === '--child') {
-  childRun(process.argv[3]).catch((e) => {
-    process.stderr.write(String(e && e.stack ? e.stack : e) + '\n');
-    process.exit(1);
-  });
-} else {
+if (require.main === module) {
   mainBench().catch((e) => {
     process.stderr.write(String(e && e.stack ? e.stack : e) + '\n');
     process.exit(1);
