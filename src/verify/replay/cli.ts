@@ -15,7 +15,7 @@ export const REPLAY_USAGE = `replay  replays a Hubble export (\`hubble observe -
         N lines holding a flow (replies included), K distinct connections among the
         non-reply flows that can be replayed, A/D of those K allowed/dropped (DROP or L7_DENY),
         U lines not replayed: not JSON, not a flow (lost_events, node_status, ... records),
-        or a flow without L4, port or usable identity.
+        or a flow without L4, port or usable identity, or a socket-LB (Type SOCK) event.
         Exit status: 0 nothing Hubble saw go through would be dropped, 1 something would,
         2 a file cannot be read or holds no flow at all.`;
 

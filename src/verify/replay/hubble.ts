@@ -187,7 +187,8 @@ function readL4(l4: Record<string, unknown> | undefined): L4Reading {
  * absent (Hubble: "it is unknown whether it is a reply or not", e.g. on policy-verdict events),
  * a TCP packet whose flags show an established or answering segment (flags present, no SYN, or
  * SYN+ACK), an ICMP echo reply and an L7 `RESPONSE` are taken as replies too; a TCP packet
- * without flags (L7 flows carry none) and `is_reply: false` are requests.
+ * without flags (L7 flows carry none) and `is_reply: false` are requests. Socket load-balancing
+ * events (`Type: SOCK`) cannot be replayed.
  */
 export function readFlow(flow: Record<string, unknown>): FlowReading {
   const ip = obj(field(flow, 'IP')) ?? obj(flow.ip);
@@ -208,6 +209,11 @@ export function readFlow(flow: Record<string, unknown>): FlowReading {
     if (l4.icmpReply) return { kind: 'reply', why: 'ICMP echo reply', names };
   }
   if (l4.error !== undefined) return { kind: 'unreplayable', reason: l4.error, names };
+  if (field(flow, 'Type') === 'SOCK') {
+    // socket-LB events (flow.proto FlowType SOCK, sock_xlate_point) show the service address
+    // before translation: policy sees the backend, in the flows that follow
+    return { kind: 'unreplayable', reason: 'socket load-balancing event (Type SOCK): its destination is the service address, which policy never sees', names };
+  }
   const srcIp = ip && typeof ip.source === 'string' && ip.source !== '' ? ip.source : undefined;
   const dstIp = ip && typeof ip.destination === 'string' && ip.destination !== '' ? ip.destination : undefined;
   const src = endIdentity(field(flow, 'source'), srcIp, 'source');

@@ -150,10 +150,10 @@ function podIdentity(namespaceField: string | undefined, labels: readonly string
 
 /**
  * The engine's view of one end of a flow. `ip` is the end's address (`IP.source` /
- * `IP.destination`), `side` names the end in messages. `role` is whether the end is the one
- * that opened the connection: the local node with the API server on it (`reserved:host` and
- * `reserved:kube-apiserver`) is `host` as a client (host traffic is what allow-localhost is
- * about) and `kube-apiserver` as a server (what `toEntities: [kube-apiserver]` is about).
+ * `IP.destination`); `side` names the end in messages and says which end opened the
+ * connection: the local node with the API server on it (`reserved:host` and
+ * `reserved:kube-apiserver`) is `host` as the source (host traffic is what allow-localhost is
+ * about) and `kube-apiserver` as the destination (what `toEntities: [kube-apiserver]` is about).
  */
 export function endIdentity(ep: unknown, ip: string | undefined, side: 'source' | 'destination'): ObservedEnd | UnknownEnd {
   const e = ep && typeof ep === 'object' && !Array.isArray(ep) ? (ep as Record<string, unknown>) : {};
