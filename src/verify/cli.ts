@@ -1,13 +1,16 @@
 /**
- * `cilium-verify`: `flows <scenario.yaml> [--manifests <file|dir> ...] [--json]` and `lint ...`.
+ * `cilium-verify`: `flows <scenario.yaml> [--manifests <file|dir> ...] [--json]`,
+ * `replay <flows.json> --manifests <file|dir> [--json]` and `lint ...`.
  */
 import { createEngine, runScenario } from './index';
 import { loadManifests } from './intake/manifests';
 import { FlowInput, InputError, PolicyManifest } from './model';
+import { REPLAY_USAGE, runReplay } from './replay/cli';
 import { loadScenario } from './scenario';
 
 export const USAGE = `Usage:
   cilium-verify flows <scenario.yaml> [--manifests <file|dir> ...] [--json]
+  cilium-verify replay <flows.json|-> ... --manifests <file|dir> ... [--json]
   cilium-verify lint <file|dir> ...
   cilium-verify --help
 
@@ -17,6 +20,7 @@ flows   evaluates every flow of a scenario file against the CiliumNetworkPolicy,
         per flow and a summary (--json: one JSON object per line).
         Exit status: 0 every flow with \`expect\` matches, 1 some flow does not,
         2 a file cannot be read or does not fit the scenario format.
+${REPLAY_USAGE}
 lint    reports policy mistakes (see \`cilium-verify lint --help\`).
 `;
 
@@ -163,6 +167,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (cmd === 'flows') return runFlows(rest, io);
+  if (cmd === 'replay') return runReplay(rest, io, USAGE);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (cmd === 'report') return require('../report/cli').runReportCli(rest, io);
   if (cmd === 'lint') {
