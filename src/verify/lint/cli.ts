@@ -6,9 +6,13 @@ import { loadManifests } from '../intake/manifests';
 
 const USAGE = `usage: cilium-verify lint <file|dir>... [--json] [--version 1.16|1.17|1.18|1.19] [--no-l7-proxy]
 
-Reports mistakes in CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy manifests: fields the
-API server would prune or reject, policies the Cilium agent would ignore, empty sections that
-deny nothing, FQDN rules without a DNS-proxy rule, shadowed L7 rules, and more.
+Reports mistakes in CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy and Kubernetes
+NetworkPolicy manifests: fields the API server would prune or reject, policies the Cilium agent
+would ignore, empty sections that deny nothing, FQDN rules without a DNS-proxy rule, egress
+isolation without DNS, peers ORed by accident, rules Cilium enforces differently from
+Kubernetes, CiliumCIDRGroup references that resolve to nothing, shadowed L7 rules, and more; and
+names the objects the verifier does not evaluate (egress gateway, redirect and Envoy policies,
+AdminNetworkPolicy, host policies).
 --no-l7-proxy: the agent runs without the L7 proxy (Helm l7Proxy=false), so any L7 rule makes it
 reject the policy.
 Exit status: 0 no error, 1 at least one error, 2 unreadable input.`;

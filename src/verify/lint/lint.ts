@@ -1,10 +1,18 @@
 /**
- * The policy linter: mistakes in hand-written CiliumNetworkPolicies that make a policy do
- * something other than what it says, most of them silently (a pruned field, a policy the agent
- * ignores, an empty section that denies nothing).
+ * The policy linter: mistakes in hand-written CiliumNetworkPolicies and Kubernetes
+ * NetworkPolicies that make a policy do something other than what it says, most of them silently
+ * (a pruned field, a policy the agent ignores, an empty section that denies nothing), and the
+ * objects the verifier does not evaluate.
  */
 import { AdmissionResult, admitPolicy, minorOf, POLICY_KINDS } from '../intake/admit';
+import { cidrGroupsOf } from '../intake/cidr-group';
+import { cidrGroupFindings } from './cidr-groups';
 import { crossChecks } from './cross-checks';
+import { isNetworkPolicy, netpolAdmission } from './netpol-admission';
+import { netpolCiliumDeviations } from './netpol-cilium';
+import { netpolDns, StoredNetpol } from './netpol-dns';
+import { netpolMistakes } from './netpol-mistakes';
+import { notEvaluatedHostPolicies, notEvaluatedKind } from './not-evaluated';
 import { prunedFinding } from './pruned';
 import { objName, rulesOf } from './util';
 
@@ -25,6 +33,9 @@ export interface Finding {
   readonly fix: string;
 }
 
+/** A finding before it is attributed to a file and an object. */
+export type Issue = Omit<Finding, 'file' | 'object'>;
+
 /** An object to lint and the file it came from. */
 export interface LintInput {
   readonly file?: string;
@@ -37,7 +48,15 @@ export interface LintOptions {
   readonly version?: string;
   /** The agent's `enable-l7-proxy` (Helm `l7Proxy`, default true); false makes every L7 rule an agent rejection. */
   readonly enableL7Proxy?: boolean;
+  /**
+   * The agent's `policy-default-local-cluster` (1.18+; default off in 1.18, on from 1.19): peers
+   * of Kubernetes NetworkPolicies are scoped to the local cluster.
+   */
+  readonly policyDefaultLocalCluster?: boolean;
 }
+
+/** Cilium kinds with "Policy" in their name that are neither network policies nor evaluated (routing, announcements). */
+const OTHER_CILIUM_POLICY_KINDS = ['CiliumL2AnnouncementPolicy', 'CiliumBGPPeeringPolicy'];
 
 /** Lints a set of objects together (some checks look across policies). */
 export function lintManifests(inputs: readonly LintInput[], options: LintOptions = {}): Finding[] {
@@ -45,6 +64,14 @@ export function lintManifests(inputs: readonly LintInput[], options: LintOptions
   const minor = minorOf(version);
   const findings: Finding[] = [];
   const admitted: { input: LintInput; res: AdmissionResult }[] = [];
+  const netpols: { input: LintInput; raw: any; np: StoredNetpol }[] = [];
+  const objects = inputs.map((i) => i.object).filter((o) => o && typeof o === 'object');
+  const namespaces = objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1');
+  const emit = (input: LintInput, o: any, issues: readonly Issue[]) => {
+    for (const i of issues) {
+      findings.push({ file: input.file ?? '<input>', object: objName(o), ...i });
+    }
+  };
   for (const input of inputs) {
     let o = input.object;
     if (!o || typeof o !== 'object') {
@@ -53,6 +80,23 @@ export function lintManifests(inputs: readonly LintInput[], options: LintOptions
     const file = input.file ?? '<input>';
     const add = (path: string, severity: Severity, rule: string, message: string, fix: string) =>
       findings.push({ file, object: objName(o), path, severity, rule, message, fix });
+    const notEvaluated = notEvaluatedKind(o);
+    if (notEvaluated) {
+      emit(input, o, [notEvaluated]);
+      continue;
+    }
+    if (isNetworkPolicy(o)) {
+      const a = netpolAdmission(o);
+      emit(input, o, a.issues);
+      if (a.res.object) {
+        netpols.push({ input, raw: a.manifest, np: { stored: a.res.object, namespace: a.res.object.metadata?.namespace || 'default' } });
+      }
+      continue;
+    }
+    if (typeof o.apiVersion === 'string' && /^(networking\.k8s\.io|extensions)\//.test(o.apiVersion) && /^network.?polic/i.test(String(o.kind))) {
+      add('kind', 'error', 'unknown-kind', `kind ${o.kind} does not exist in ${o.apiVersion}: the API server has no such resource`, 'use kind NetworkPolicy (apiVersion networking.k8s.io/v1)');
+      continue;
+    }
     const isCilium = typeof o.apiVersion === 'string' && o.apiVersion.startsWith('cilium.io/');
     if (isCilium && o.apiVersion !== 'cilium.io/v2' && POLICY_KINDS.includes(o.kind)) {
       add('apiVersion', 'error', 'unknown-api-version', `apiVersion ${o.apiVersion} does not exist: the API server refuses the object, so the policy is never created (the other findings for this object assume cilium.io/v2)`, 'use apiVersion: cilium.io/v2');
@@ -63,7 +107,7 @@ export function lintManifests(inputs: readonly LintInput[], options: LintOptions
       add('kind', 'error', 'unknown-kind', 'kind CiliumConfig does not exist: transparent encryption (WireGuard) is not a policy object but a Cilium install setting', 'set Helm values encryption.enabled=true and encryption.type=wireguard (or the agent flags) when installing Cilium');
       continue;
     }
-    if (isCilium && !POLICY_KINDS.includes(o.kind) && /Polic/.test(String(o.kind))) {
+    if (isCilium && !POLICY_KINDS.includes(o.kind) && !OTHER_CILIUM_POLICY_KINDS.includes(o.kind) && /Polic/.test(String(o.kind))) {
       add('kind', 'error', 'unknown-kind', `kind ${o.kind} is not a Cilium policy kind: the API server has no such resource`, 'use kind CiliumNetworkPolicy (namespaced) or CiliumClusterwideNetworkPolicy');
       continue;
     }
@@ -98,6 +142,20 @@ export function lintManifests(inputs: readonly LintInput[], options: LintOptions
     }
   }
   findings.push(...crossChecks(admitted));
+  const groups = cidrGroupsOf(objects);
+  for (const { input, res } of admitted) {
+    // a policy the agent rejects has no host rules in effect either: agent-rejects says so
+    emit(input, input.object, [...cidrGroupFindings(res.object, groups), ...(res.agentErrors.length === 0 ? notEvaluatedHostPolicies(res.object) : [])]);
+  }
+  const localCluster = options.policyDefaultLocalCluster ?? minor >= 19;
+  const inEffect = admitted.filter((a) => a.res.agentErrors.length === 0).map((a) => ({ object: a.res.object }));
+  for (const { input, raw, np } of netpols) {
+    emit(input, input.object, [
+      ...netpolMistakes(raw, np.stored, namespaces),
+      ...netpolCiliumDeviations(np.stored, minor, localCluster),
+      ...netpolDns(np, netpols.map((n) => n.np), inEffect, namespaces),
+    ]);
+  }
   const key = (f: Finding) => [f.file, f.object, f.path, f.rule, f.message];
   return findings.sort((a, b) => {
     const ka = key(a);

@@ -11,7 +11,7 @@ const KNOWN_FIELDS = ['ingress', 'egress', 'ingressDeny', 'egressDeny', 'endpoin
   'serviceName', 'namespace', 'selector', 'cidr', 'except', 'cidrGroupRef', 'cidrGroupSelector', 'method', 'path', 'host', 'headers', 'headerMatches', 'authentication',
   'fields', 'family', 'type', 'key', 'operator', 'values'];
 
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) {
     d[0][j] = j;
