@@ -4,6 +4,7 @@ export * from './backup';
 export * from './external-cluster';
 export * from './monitoring';
 export * from './anti-affinity';
+export * from './postgres-cluster';
 export * from './secured-postgres-props';
 export * from './secured-postgres';
 export * from './pooler';

@@ -1,10 +1,6 @@
 /**
- * A PgBouncer pooler in front of a `SecuredPostgres`.
- *
- * The one import of `secured-postgres.ts` is type-only: the public `PoolerProps.cluster` is
- * typed `SecuredPostgres`, while `SecuredPostgres.addPooler()` creates and returns a `Pooler`.
- * The two public types name each other, so their files do too; at run time only
- * `secured-postgres.ts` loads this file.
+ * A PgBouncer pooler in front of a CloudNativePG cluster (`IPostgresCluster`, which
+ * `SecuredPostgres` implements and whose `addPooler()` creates one).
  */
 import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
@@ -19,7 +15,7 @@ import { Entity, Peer } from '../policy/peer';
 import { Port } from '../policy/port';
 import { PodSelector } from '../policy/selector';
 import { PGBOUNCER_METRICS_PORT, PGBOUNCER_PORT, POOLER_NAME_LABEL } from './cnpg';
-import type { SecuredPostgres } from './secured-postgres';
+import { _allowPlatformEgress, _registerPooler, IPostgresCluster } from './postgres-cluster';
 
 /** Which instances a pooler sends connections to. */
 export enum PoolerType {
@@ -93,8 +89,8 @@ export interface PoolerOptions {
 
 /** Props of `Pooler`. */
 export interface PoolerProps extends PoolerOptions {
-  /** The cluster the pooler connects to. */
-  readonly cluster: SecuredPostgres;
+  /** The cluster the pooler connects to (a `SecuredPostgres`). */
+  readonly cluster: IPostgresCluster;
 }
 
 /**
@@ -195,7 +191,7 @@ export class Pooler extends Construct implements IAccessTarget, kplus.IPodSelect
       isolateIngress: true,
     });
     this.egress.allowEgress({ peers: [Peer.pods(cluster.instanceSelector, cluster.namespace)], ports: [Port.tcp(PGBOUNCER_PORT)] });
-    cluster._allowPlatformEgress(this.egress, false);
+    _allowPlatformEgress(this.egress, cluster, false);
 
     if (cluster.monitoring || cluster.allowProbesFromHost) {
       this.ingress = new CiliumPolicy(this, 'Ingress', {
@@ -215,7 +211,7 @@ export class Pooler extends Construct implements IAccessTarget, kplus.IPodSelect
       }
     }
 
-    cluster._registerPooler(this);
+    _registerPooler(cluster, this);
   }
 
   /** The PgBouncer pods as an `AccessGrant` target: port 5432, PostgreSQL (no L7 rules). */

@@ -15,7 +15,6 @@ import { DnsServer } from '../common/dns-server';
 import { _OutputOrder } from '../common/output-order';
 import { CiliumPolicy } from '../policy/cilium-policy';
 import { _inputError } from '../policy/errors';
-import { DnsRule } from '../policy/l7';
 import { _checkNamespaceName } from '../policy/labels';
 import { _joinName, _kebab } from '../policy/names';
 import { Entity, Peer } from '../policy/peer';
@@ -29,6 +28,7 @@ import { ExternalSslMode } from './external-cluster';
 import { PostgresMonitoringOptions } from './monitoring';
 import { OperatorLocation } from './operator-location';
 import { Pooler, PoolerOptions } from './pooler';
+import { _allowPlatformEgress, _poolersOf, IPostgresCluster } from './postgres-cluster';
 import { SecuredPostgresProps } from './secured-postgres-props';
 import {
   validateBackup, validateExternalClusters, validateIdentifier, validateImage, validateName, validateQuantity,
@@ -55,7 +55,7 @@ const DEFAULT_IMAGE = 'ghcr.io/cloudnative-pg/postgresql:17.5';
  *
  * @see https://cloudnative-pg.io/documentation/current/cloudnative-pg.v1/
  */
-export class SecuredPostgres extends Construct implements IAccessTarget, kplus.IPodSelector, kplus.INetworkPolicyPeer {
+export class SecuredPostgres extends Construct implements IPostgresCluster, IAccessTarget, kplus.IPodSelector, kplus.INetworkPolicyPeer {
   /** The Cluster's name (`cnpg.io/cluster` on its pods). */
   public readonly name: string;
   /** The namespace of the Cluster and its pods. */
@@ -101,7 +101,6 @@ export class SecuredPostgres extends Construct implements IAccessTarget, kplus.I
   /** The `ScheduledBackup`, when `backup.schedule` is set. */
   public readonly scheduledBackup?: ApiObject;
 
-  private readonly _poolers: Pooler[] = [];
 
   constructor(scope: Construct, id: string, props: SecuredPostgresProps = {}) {
     super(scope, id);
@@ -312,14 +311,14 @@ export class SecuredPostgres extends Construct implements IAccessTarget, kplus.I
 
     // Instances, egress.
     this.instancesEgress.allowEgress({ peers: [instancesPeer], ports: [Port.tcp(POSTGRES_PORT), Port.tcp(INSTANCE_STATUS_PORT)] });
-    this._allowPlatformEgress(this.instancesEgress, byName);
+    _allowPlatformEgress(this.instancesEgress, this, byName);
     for (const d of [...backupDestinations, ...externalDestinations]) {
       this.instancesEgress.allowEgress({ peers: d._peers, ports: [Port.tcp(d.port)] });
     }
 
     // Jobs, egress (their ingress stays closed).
     this.jobsEgress.allowEgress({ peers: [instancesPeer], ports: [Port.tcp(POSTGRES_PORT)] });
-    this._allowPlatformEgress(this.jobsEgress, byName);
+    _allowPlatformEgress(this.jobsEgress, this, byName);
     for (const d of [...backupDestinations, ...externalDestinations]) {
       this.jobsEgress.allowEgress({ peers: d._peers, ports: [Port.tcp(d.port)] });
     }
@@ -327,7 +326,7 @@ export class SecuredPostgres extends Construct implements IAccessTarget, kplus.I
 
   /** The poolers added with `addPooler`. */
   public get poolers(): Pooler[] {
-    return [...this._poolers];
+    return _poolersOf(this).filter((p): p is Pooler => p instanceof Pooler);
   }
 
   /**
@@ -337,27 +336,6 @@ export class SecuredPostgres extends Construct implements IAccessTarget, kplus.I
    */
   public addPooler(id: string, options: PoolerOptions = {}): Pooler {
     return new Pooler(this, id, { ...options, cluster: this });
-  }
-
-  /** Registers a pooler: the instances admit it on 5432. @internal */
-  public _registerPooler(pooler: Pooler): void {
-    if (this._poolers.some((p) => p.name === pooler.name)) {
-      throw _inputError(pooler, 'name', `a pooler named "${pooler.name}" already exists for cluster ${this.name}`, 'give each pooler its own name (the default is <cluster>-pooler-<type>)');
-    }
-    this._poolers.push(pooler);
-    this.instancesIngress.allowIngress({ peers: [Peer.pods(pooler.selector, this.namespace)], ports: [Port.tcp(POSTGRES_PORT)] });
-  }
-
-  /** API server and DNS egress, shared by every pod kind. @internal */
-  public _allowPlatformEgress(policy: CiliumPolicy, dnsProxy: boolean): void {
-    policy.allowEgress({ peers: [Peer.entities(Entity.KUBE_APISERVER)], ports: this.apiServerPorts.length > 0 ? this.apiServerPorts : undefined });
-    for (const dns of this.dnsServers) {
-      policy.allowEgress({
-        peers: [dns._peer()],
-        ports: [dns._port()],
-        dns: dnsProxy ? [DnsRule.anyName()] : undefined,
-      });
-    }
   }
 
   /** The instances as an `AccessGrant` target: port 5432, PostgreSQL (no L7 rules). */

@@ -8,21 +8,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { CliIo, STD_IO } from '../verify/cli-io';
 import { InputError } from '../verify/model';
 import { connectivityReport, displayPath, readManifests, readScenario, reportJson } from './index';
 
 const USAGE = 'usage: cilium-verify report <manifest file or folder>... [--scenario <file>]... [--out <file>] [--title <text>] [--json]';
 
-/** Output, one line (or block of lines) per call; the same shape as the verifier's `CliIo`. */
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-const STD_IO: CliIo = {
-  out: (s) => process.stdout.write(`${s}\n`),
-  err: (s) => process.stderr.write(`${s}\n`),
-};
+export type { CliIo };
 
 /** Runs the `report` subcommand (argv without `report`); resolves to the exit status. */
 export async function runReportCli(argv: readonly string[], io: CliIo = STD_IO): Promise<number> {

@@ -1,62 +1,22 @@
 /**
- * `cilium-verify`: `flows <scenario.yaml> [--manifests <file|dir> ...] [--json]`,
- * `replay <flows.json> --manifests <file|dir> [--json]` and `lint ...`.
+ * `cilium-verify flows <scenario.yaml> [--manifests <file|dir> ...] [--json]`: every flow of a
+ * connectivity scenario, evaluated against the manifests.
  */
+import { CliIo, STD_IO } from './cli-io';
 import { createEngine, runScenario } from './index';
 import { loadManifests } from './intake/manifests';
 import { FlowInput, InputError, PolicyManifest } from './model';
-import { REPLAY_USAGE, runReplay } from './replay/cli';
 import { loadScenario } from './scenario';
 
-export const USAGE = `Usage:
-  cilium-verify flows <scenario.yaml> [--manifests <file|dir> ...] [--json]
-  cilium-verify replay <flows.json|-> ... --manifests <file|dir> ... [--json]
-  cilium-verify lint <file|dir> ...
-  cilium-verify --help
-
-flows   evaluates every flow of a scenario file against the CiliumNetworkPolicy,
+/** The `flows` part of the usage text. */
+export const FLOWS_USAGE = `flows   evaluates every flow of a scenario file against the CiliumNetworkPolicy,
         CiliumClusterwideNetworkPolicy and Kubernetes NetworkPolicy manifests (the scenario's own \`policies\` plus
         --manifests files or folders of *.yaml) with Cilium's semantics, and prints one line
         per flow and a summary (--json: one JSON object per line).
         Exit status: 0 every flow with \`expect\` matches, 1 some flow does not,
-        2 a file cannot be read or does not fit the scenario format.
-${REPLAY_USAGE}
-lint    reports policy mistakes (see \`cilium-verify lint --help\`).
-`;
+        2 a file cannot be read or does not fit the scenario format.`;
 
-export interface CliIo {
-  out(line: string): void;
-  err(line: string): void;
-}
-
-let epipeGuard = false;
-function guardEpipe(): void {
-  if (epipeGuard) return;
-  epipeGuard = true;
-  // a closed pipe (`cilium-verify flows x | head`) is not an error
-  process.stdout.on('error', (e: any) => {
-    if (e && e.code === 'EPIPE') return;
-    throw e;
-  });
-}
-
-const defaultIo: CliIo = {
-  out: (l) => {
-    guardEpipe();
-    process.stdout.write(l + '\n');
-  },
-  err: (l) => process.stderr.write(l + '\n'),
-};
-
-/** Waits until what was written to stdout/stderr is flushed (bin/cilium-verify calls process.exit). */
-function flushed(): Promise<void> {
-  const one = (s: NodeJS.WriteStream) =>
-    new Promise<void>((resolve) => {
-      if (s.destroyed || !s.writable) return resolve();
-      s.write('', () => resolve());
-    });
-  return Promise.all([one(process.stdout), one(process.stderr)]).then(() => undefined);
-}
+export type { CliIo };
 
 function protoLabel(f: FlowInput): string {
   const p = f.proto === 'ICMPV6' ? 'ICMPv6' : f.proto;
@@ -70,8 +30,8 @@ function requestLabel(f: FlowInput): string {
   return '';
 }
 
-/** Runs the `flows` command. */
-export async function runFlows(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+/** Runs the `flows` subcommand (argv without `flows`); `usage` is printed with errors. */
+export async function runFlows(argv: readonly string[], io: CliIo = STD_IO, usage: string = FLOWS_USAGE): Promise<number> {
   let scenarioFile: string | undefined;
   const manifestPaths: string[] = [];
   let json = false;
@@ -81,25 +41,25 @@ export async function runFlows(argv: readonly string[], io: CliIo = defaultIo): 
     else if (a === '--manifests' || a === '-m') {
       const v = argv[++i];
       if (v === undefined || v.startsWith('--')) {
-        io.err(`cilium-verify flows: --manifests needs a file or folder\n\n${USAGE}`);
+        io.err(`cilium-verify flows: --manifests needs a file or folder\n\n${usage}`);
         return 2;
       }
       manifestPaths.push(v);
     } else if (a.startsWith('--manifests=')) manifestPaths.push(a.slice('--manifests='.length));
     else if (a === '--help' || a === '-h') {
-      io.out(USAGE);
+      io.out(usage);
       return 0;
     } else if (a.startsWith('-') && a !== '-') {
-      io.err(`cilium-verify flows: unknown option ${a}\n\n${USAGE}`);
+      io.err(`cilium-verify flows: unknown option ${a}\n\n${usage}`);
       return 2;
     } else if (scenarioFile === undefined) scenarioFile = a;
     else {
-      io.err(`cilium-verify flows: more than one scenario file (${scenarioFile}, ${a})\n\n${USAGE}`);
+      io.err(`cilium-verify flows: more than one scenario file (${scenarioFile}, ${a})\n\n${usage}`);
       return 2;
     }
   }
   if (scenarioFile === undefined) {
-    io.err(`cilium-verify flows: missing the scenario file\n\n${USAGE}`);
+    io.err(`cilium-verify flows: missing the scenario file\n\n${usage}`);
     return 2;
   }
   let report;
@@ -147,43 +107,4 @@ export async function runFlows(argv: readonly string[], io: CliIo = defaultIo): 
     io.out(`${report.outcomes.length} flows: ${report.expected} as expected, ${report.unexpected} unexpected, ${report.unchecked} unchecked${notEvaluated}`);
   }
   return report.unexpected > 0 ? 1 : 0;
-}
-
-/** Entry point of `bin/cilium-verify`. */
-export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  const code = await dispatch(argv, io);
-  if (io === defaultIo) await flushed();
-  return code;
-}
-
-async function dispatch(argv: string[], io: CliIo): Promise<number> {
-  const [cmd, ...rest] = argv;
-  if (cmd === undefined) {
-    io.err(USAGE);
-    return 2;
-  }
-  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    io.out(USAGE);
-    return 0;
-  }
-  if (cmd === 'flows') return runFlows(rest, io);
-  if (cmd === 'replay') return runReplay(rest, io, USAGE);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  if (cmd === 'report') return require('../report/cli').runReportCli(rest, io);
-  if (cmd === 'lint') {
-    // the linter lives in lint-cli.ts (`runLintCli(argv): Promise<number>`), loaded on demand
-    let mod: { runLintCli?: (args: string[]) => Promise<number> } | undefined;
-    try {
-      mod = require('./lint-cli');
-    } catch (e: any) {
-      if (!(e && e.code === 'MODULE_NOT_FOUND' && String(e.message).includes('lint-cli'))) throw e;
-    }
-    if (!mod || typeof mod.runLintCli !== 'function') {
-      io.err('cilium-verify lint: the linter is not available in this build');
-      return 2;
-    }
-    return mod.runLintCli(rest);
-  }
-  io.err(`cilium-verify: unknown command ${JSON.stringify(cmd)}\n\n${USAGE}`);
-  return 2;
 }

@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/verify/cli';
+import { main } from '../../src/cli/cilium-verify';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const ROOT = path.join(__dirname, '..', '..');

@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../src/verify/cli';
+import { main } from '../../src/cli/cilium-verify';
 import { parseLine, readFlow } from '../../src/verify/replay/hubble';
 import { endIdentity } from '../../src/verify/replay/identity';
 import { readExport, ReplaySession } from '../../src/verify/replay/replay';

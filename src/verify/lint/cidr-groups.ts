@@ -7,7 +7,7 @@
 import { CidrGroup, unresolvedCidrGroups } from '../intake/cidr-group';
 import { compileSelector, selectorMatches } from '../identity/labels';
 import { Label } from '../model';
-import type { Issue } from './lint';
+import type { Issue } from './finding';
 import { rulesOf } from './util';
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);

@@ -6,7 +6,7 @@
  */
 import { AdmissionResult } from '../intake/admit';
 import { claimedNamespaces, claimsNoEgress } from './claims';
-import type { Finding, LintInput, Severity } from './lint';
+import type { Finding, LintInput, Severity } from './finding';
 import { bareKey, covers, filteredKey, objName, peerOf, rulesOf, selectorKeys } from './util';
 
 interface PolicyView {

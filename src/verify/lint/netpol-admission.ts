@@ -6,7 +6,7 @@
  */
 import { AdmissionResult } from '../intake/admit';
 import { admitNetworkPolicy } from '../intake/network-policy-admit';
-import type { Issue } from './lint';
+import type { Issue } from './finding';
 import { netpolPrunedFinding } from './netpol-pruned';
 
 /** The API group and version that serve NetworkPolicy. */

@@ -10,7 +10,7 @@
  * `endPort` needs no check: Cilium ignored it up to 1.15 (cilium/cilium#28684) and honours it
  * from 1.16, where the supported range of this verifier starts.
  */
-import type { Issue } from './lint';
+import type { Issue } from './finding';
 import { peersOf } from './netpol-mistakes';
 
 const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);

@@ -9,7 +9,7 @@
 import { K8S, NAMESPACE_LABELS_PREFIX, POD_NAMESPACE } from '../../cilium/labels';
 import { compileK8sSelector, compileSelector, Requirement, Selector, selectorMatches } from '../identity/labels';
 import { Label } from '../model';
-import type { Issue } from './lint';
+import type { Issue } from './finding';
 import { peerOf, rulesOf } from './util';
 
 type Proto = 'UDP' | 'TCP';

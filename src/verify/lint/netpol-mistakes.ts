@@ -4,7 +4,7 @@
  * where one AND peer was meant, namespaces matched by a `name` label nobody sets, pod labels in a
  * namespaceSelector, and named ports on egress.
  */
-import type { Issue } from './lint';
+import type { Issue } from './finding';
 
 const DIRS: { dir: 'ingress' | 'egress'; type: string; peers: 'from' | 'to' }[] = [
   { dir: 'ingress', type: 'Ingress', peers: 'from' },

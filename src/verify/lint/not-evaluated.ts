@@ -4,7 +4,7 @@
  * command line and the validation plugin show them as well as the reports do.
  */
 import { hostPolicyNotice, unevaluated } from '../intake/unevaluated';
-import type { Issue } from './lint';
+import type { Issue } from './finding';
 import { objName, rulesOf } from './util';
 
 const FIX: Readonly<Record<string, string>> = {
