@@ -368,11 +368,23 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: 'A4/REF §15.8 ingress from ipBlock 0.0.0.0/0 admits outside clients but not the Cilium Ingress proxy nor remote nodes (those arrive as reserved:ingress / reserved:remote-node, which carry no CIDR labels)',
+    policies: [np('from-anywhere', { podSelector: db, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 5432 }] }] })],
+    flows: [
+      ['world:203.0.113.5', 'db', 'TCP/5432', 'ALLOW'],
+      ['ingress', 'db', 'TCP/5432', 'DROP'],
+      ['remote-node', 'db', 'TCP/5432', 'DROP'],
+      ['web', 'db', 'TCP/5432', 'DROP'],
+    ],
+  },
+  {
     name: 'A4 ipBlock over node IPs does not select nodes by default (Cilium docs policy.rst: nodes excluded from ipBlock, gh-issue 20550)',
     policies: [webEgress('to-nodes', [{ to: [{ ipBlock: { cidr: '10.0.0.0/24' } }] }])],
     flows: [
       ['web', 'remote-node', 'TCP/10250', 'DROP'],
       ['web', 'host', 'TCP/10250', 'DROP'],
+      // REF §15.7: an in-cluster API server is not reachable through an ipBlock either
+      ['web', 'kube-apiserver', 'TCP/6443', 'DROP'],
       ['web', 'world:10.0.0.99', 'TCP/10250', 'ALLOW'],
     ],
   },
@@ -621,6 +633,18 @@ const CASES: Case[] = [
       ['api', 'db', 'TCP/5432', 'ALLOW'],
       ['web', 'db', 'TCP/5432', 'DROP'],
       ['pay-web', 'db', 'TCP/5432', 'DROP'],
+    ],
+  },
+  {
+    name: 'A7/REF §2.2 a CNP with enableDefaultDeny.egress false next to an NP egress deny-all: the NP default deny holds, the CNP allows still add',
+    policies: [
+      webEgress('web-deny-out', []),
+      cnp('web-out', { endpointSelector: { matchLabels: { app: 'web' } }, enableDefaultDeny: { egress: false }, egress: [{ toEndpoints: [{ matchLabels: { app: 'db' } }], toPorts: [{ ports: [{ port: '5432', protocol: 'TCP' }] }] }] }, 'shop'),
+    ],
+    flows: [
+      ['web', 'db', 'TCP/5432', 'ALLOW'],
+      ['web', 'db', 'TCP/8000', 'DROP'],
+      ['web', 'dns', 'UDP/53', 'DROP'],
     ],
   },
   {
