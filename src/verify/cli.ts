@@ -1,6 +1,6 @@
 /**
  * `cilium-verify`: `flows <scenario.yaml> [--manifests <file|dir> ...] [--json]`,
- * `replay <flows.json> --manifests <file|dir> [--json]` and `lint ...`.
+ * `replay <flows.json> --manifests <file|dir> [--json]`, `report ...`, `diff ...` and `lint ...`.
  */
 import { createEngine, runScenario } from './index';
 import { loadManifests } from './intake/manifests';
@@ -11,6 +11,8 @@ import { loadScenario } from './scenario';
 export const USAGE = `Usage:
   cilium-verify flows <scenario.yaml> [--manifests <file|dir> ...] [--json]
   cilium-verify replay <flows.json|-> ... --manifests <file|dir> ... [--json]
+  cilium-verify report <file|dir> ... [--scenario <file>]... [--out <file>] [--json]
+  cilium-verify diff <base file|dir> <new file|dir> [--scenario <file>]... [--out <file>] [--json] [--fail-on-new-allow]
   cilium-verify lint <file|dir> ...
   cilium-verify --help
 
@@ -21,6 +23,13 @@ flows   evaluates every flow of a scenario file against the CiliumNetworkPolicy,
         Exit status: 0 every flow with \`expect\` matches, 1 some flow does not,
         2 a file cannot be read or does not fit the scenario format.
 ${REPLAY_USAGE}
+report  writes the connectivity report of the manifests: who may reach whom, as Markdown
+        with a Mermaid diagram (see \`cilium-verify report --help\`).
+diff    compares the connectivity of two sets of manifests (e.g. dist/ of the base branch and
+        of a pull request): what the change newly allows and newly refuses, as Markdown with a
+        Mermaid diagram of the changed edges (--json: one object per changed flow); the summary
+        line goes to stderr. Exit status: 0, 1 with --fail-on-new-allow when a flow is newly
+        allowed, 2 a file cannot be read.
 lint    reports policy mistakes (see \`cilium-verify lint --help\`).
 `;
 
@@ -170,6 +179,8 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   if (cmd === 'replay') return runReplay(rest, io, USAGE);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (cmd === 'report') return require('../report/cli').runReportCli(rest, io);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (cmd === 'diff') return require('../report/diff-cli').runDiffCli(rest, io);
   if (cmd === 'lint') {
     // the linter lives in lint-cli.ts (`runLintCli(argv): Promise<number>`), loaded on demand
     let mod: { runLintCli?: (args: string[]) => Promise<number> } | undefined;
