@@ -165,3 +165,70 @@ test('the plugin loads the way cdk8s-cli loads a local plugin', () => {
   expect(typeof mod.CiliumPolicyValidation).toBe('function');
   expect(typeof new mod.CiliumPolicyValidation({}).validate).toBe('function');
 });
+
+describe('baseline: the connectivity diff against earlier manifests', () => {
+  const other = [{
+    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'other', namespace: 'x' },
+    spec: { endpointSelector: { matchLabels: { app: 'x' } }, ingress: [{}] },
+  }];
+
+  test('per chart ({chart} in report): one file for the synthesis, a section per chart, matched by file name', async () => {
+    const objects = cnpg();
+    synthTo(path.join(tmp, 'base'), 'cnpg-cilium', objects);
+    synthTo(path.join(tmp, 'base'), 'gone', other);
+    const a = synthTo(path.join(tmp, 'dist'), 'cnpg-cilium', objects.filter((o) => o.metadata.name !== 'cluster-example-instances-ingress'));
+    const b = synthTo(path.join(tmp, 'dist'), 'other', other);
+    const { ctx, json } = await run({ report: '{outdir}/{chart}.connectivity.md', baseline: 'base' }, [a, b]);
+    expect(ctx.report.success).toBe(true);
+    const md = fs.readFileSync(path.join(tmp, 'dist', 'connectivity-diff.md'), 'utf8');
+    expect(md).toMatch(/^# Connectivity diff\n/);
+    expect(md).toContain('Compared: base `base`; new `cnpg-cilium.k8s.yaml`, `other.k8s.yaml`.');
+    expect(md).toContain('**In total: 0 newly allowed, 6 newly refused.**');
+    expect(md).toContain('In the baseline, not synthesized any more (not compared): `gone.k8s.yaml`.');
+    expect(md).toContain('## Chart `cnpg-cilium`\n\n**0 newly allowed, 6 newly refused** (flows: from, to, port).');
+    expect(md).toMatch(/### Newly refused\n\n\| From \| To \| Proto\/port \| L7 routes \| Allowed before by \(base\) \| Refused by \(new\) \|/);
+    expect(md).toContain('| *pods app.kubernetes.io/name=cloudnative-pg (cnpg-system)* | default/cluster-example instances | TCP/8000 | any | '
+      + 'ingress: CiliumNetworkPolicy default/cluster-example-instances-ingress spec.ingress[0] |');
+    expect(md).toContain('## Chart `other`\n\n`other.k8s.yaml` is not in the baseline: a new chart, not compared.');
+    expect(json.summary.metadata!['Connectivity diff']).toBe('0 newly allowed, 6 newly refused: dist/connectivity-diff.md');
+    expect(console.log).toHaveBeenCalledWith(expect.stringMatching(/; reports: dist\/cnpg-cilium\.connectivity\.md, dist\/other\.connectivity\.md; diff: 0 newly allowed, 6 newly refused: dist\/connectivity-diff\.md$/));
+  });
+
+  test('the whole synthesis (no {chart}), with the scenarios: the same manifests give 0/0', async () => {
+    const objects = cnpg();
+    synthTo(path.join(tmp, 'base'), 'cnpg-cilium', objects);
+    const m = synthTo(path.join(tmp, 'dist'), 'cnpg-cilium', objects);
+    const scenario = path.relative(tmp, path.join(EXAMPLES, 'cnpg-cilium.connectivity.yaml'));
+    const { ctx } = await run({ scenarios: [scenario], baseline: 'base', report: false }, [m]);
+    expect(ctx.report.success).toBe(true);
+    const md = fs.readFileSync(path.join(tmp, 'dist', 'connectivity-diff.md'), 'utf8');
+    expect(md).toContain('\n**0 newly allowed, 0 newly refused** (flows: from, to, port).\n');
+    expect(md).not.toContain('## Chart');
+    expect(md).not.toContain('```mermaid');
+    expect(fs.existsSync(path.join(tmp, 'dist', 'connectivity.md'))).toBe(false);
+  });
+
+  test('a baseline that cannot be read is an error naming the folder, or the file and the problem', async () => {
+    const m = synthTo(path.join(tmp, 'dist'), 'cnpg-cilium', cnpg());
+    const missing = await run({ baseline: 'no-such-folder' }, [m]);
+    expect(missing.ctx.report.success).toBe(false);
+    const v = missing.json.violations.find((x) => x.ruleName === 'connectivity-diff (error)')!;
+    expect(v.recommendation).toBe('baseline no-such-folder cannot be used: no-such-folder: cannot read: no such folder');
+    expect(v.fix).toMatch(/properties\.baseline/);
+    expect(fs.existsSync(path.join(tmp, 'dist', 'connectivity-diff.md'))).toBe(false);
+
+    fs.mkdirSync(path.join(tmp, 'base'));
+    fs.writeFileSync(path.join(tmp, 'base', 'cnpg-cilium.k8s.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n');
+    const bad = await run({ baseline: 'base', report: '{outdir}/{chart}.connectivity.md' }, [m]);
+    expect(bad.ctx.report.success).toBe(false);
+    const w = bad.json.violations.find((x) => x.ruleName === 'connectivity-diff (error)')!;
+    expect(w.recommendation).toMatch(/^baseline base cannot be used: base\/cnpg-cilium\.k8s\.yaml: cannot parse YAML: /);
+    expect(w.violatingConstructs[0].manifestPath).toBe(path.join('base', 'cnpg-cilium.k8s.yaml'));
+  });
+
+  test('properties.baseline is checked when cdk8s-cli creates the plugin', () => {
+    expect(() => new CiliumPolicyValidation({ baseline: 3 } as any)).toThrow(/^CiliumPolicyValidation: properties\.baseline must be the name of a folder of earlier manifests/);
+    expect(() => new CiliumPolicyValidation({ baseline: ' ' })).toThrow(/properties\.baseline/);
+    expect(() => new CiliumPolicyValidation({ baseline: 'base' })).not.toThrow();
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * cdk8s validation plugin: on every `cdk8s synth`, lints the synthesized Cilium policies, checks
  * the connectivity scenarios named in its properties, and writes the connectivity report
- * (Markdown with a Mermaid diagram) beside the YAML. Violations are reported per resource, with
+ * (Markdown with a Mermaid diagram) beside the YAML, and, with `baseline:`, the connectivity
+ * diff against earlier manifests (src/plugin/baseline.ts). Violations are reported per resource, with
  * the construct path (cdk8s-cli maps resource names through construct-metadata.json); errors
  * fail the synth, warnings too with `failOnWarnings`.
  *
@@ -22,6 +23,7 @@ import * as path from 'path';
 import type { Validation, ValidationContext, ValidationViolation } from 'cdk8s-cli/plugins';
 import { checkScenarios, connectivityReport, displayPath, readScenario, ScenarioInput } from '../report';
 import { InputError, formatPolicyRef } from '../verify/model';
+import { baselineDiff } from './baseline';
 import { LintFinding, lintObjects } from './lint-adapter';
 
 /** A scenario file, optionally checked against some of the synthesized manifests only. */
@@ -55,6 +57,15 @@ export interface CiliumPolicyValidationProps {
   readonly title?: string;
   /** Cilium version the lint findings are for ("1.16" .. "1.19"). @default '1.19' */
   readonly version?: string;
+  /**
+   * A folder of earlier manifests (e.g. the base branch's synthesis, relative to the directory
+   * `cdk8s synth` runs in): writes `{outdir}/connectivity-diff.md`, what the synthesis newly
+   * allows and newly refuses compared with it. With `{chart}` in `report` each manifest is
+   * compared with the baseline's file of the same name (one section per chart); otherwise all
+   * manifests with the whole folder.
+   * @default - no diff
+   */
+  readonly baseline?: string;
 }
 
 interface Located {
@@ -90,6 +101,9 @@ export class CiliumPolicyValidation implements Validation {
     if (p.failOnWarnings !== undefined && typeof p.failOnWarnings !== 'boolean') throw bad('failOnWarnings must be true or false');
     if (p.title !== undefined && typeof p.title !== 'string') throw bad('title must be a text');
     if (p.version !== undefined && !/^1\.(16|17|18|19)$/.test(String(p.version))) throw bad('version must be one of 1.16, 1.17, 1.18, 1.19');
+    if (p.baseline !== undefined && (typeof p.baseline !== 'string' || p.baseline.trim() === '')) {
+      throw bad('baseline must be the name of a folder of earlier manifests (e.g. the base branch\'s synthesis)');
+    }
     this.props = p;
   }
 
@@ -201,18 +215,47 @@ export class CiliumPolicyValidation implements Validation {
       }
     }
 
+    // 4. the diff against the baseline, beside the reports
+    let diffSummary: string | undefined;
+    let diffErrors = 0;
+    if (this.props.baseline !== undefined && manifests.length > 0) {
+      const units = (perChart ? manifests.map((m) => [m]) : [manifests]).map((ms) => ({
+        chart: perChart ? chartOf(ms[0]) : undefined,
+        manifests: ms,
+        objects: objectsOf(ms),
+        scenarios: loaded.filter((s) => s.manifests.some((m) => ms.includes(m))).map((s) => s.input),
+      }));
+      const d = baselineDiff(this.props.baseline, units, displayPath(this.props.baseline));
+      for (const p of d.problems) {
+        diffErrors++;
+        violations.push({
+          ruleName: 'connectivity-diff (error)',
+          recommendation: `baseline ${this.props.baseline} cannot be used: ${p.message}`,
+          fix: 'synthesize the earlier manifests (e.g. the base branch) into the folder, or correct properties.baseline in cdk8s.yaml',
+          violatingResources: [{ resourceName: path.basename(p.file), locations: [p.key || '/'], manifestPath: p.file }],
+        });
+      }
+      if (d.markdown) {
+        const out = path.resolve(path.dirname(manifests[0]), 'connectivity-diff.md');
+        fs.writeFileSync(out, d.markdown);
+        diffSummary = `${d.allowed} newly allowed, ${d.refused} newly refused: ${displayPath(out)}`;
+      }
+    }
+
     for (const v of violations) context.report.addViolation(v);
-    const errors = lintErrors + scenarioErrors;
+    const errors = lintErrors + scenarioErrors + diffErrors;
     const failed = errors > 0 || (this.props.failOnWarnings === true && warnings > 0);
     const summary = `cilium-verify: ${byRef.size} Cilium polic${byRef.size === 1 ? 'y' : 'ies'}; lint: ${lintErrors} errors, ${warnings} warnings; ` +
       `scenarios: ${checked - flowFailures} of ${checked} flows as expected` +
-      (written.length ? `; report${written.length > 1 ? 's' : ''}: ${written.join(', ')}` : '');
+      (written.length ? `; report${written.length > 1 ? 's' : ''}: ${written.join(', ')}` : '') +
+      (diffSummary ? `; diff: ${diffSummary}` : '');
     context.logger.log(summary);
     context.report.submit(failed ? 'failure' : 'success', {
       'Cilium policies': String(byRef.size),
       'Lint': `${lintErrors} errors, ${warnings} warnings`,
       'Scenario flows': `${checked - flowFailures} of ${checked} as expected`,
       ...(written.length ? { 'Connectivity reports': written.join(', ') } : {}),
+      ...(diffSummary ? { 'Connectivity diff': diffSummary } : {}),
     });
   }
 }

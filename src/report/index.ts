@@ -6,13 +6,15 @@
 import * as path from 'path';
 import { runScenario } from '../verify/index';
 import { formatPolicyRef } from '../verify/model';
-import { ScenarioInput } from './input';
+import { ScenarioInput, scenarioMatrixInput } from './input';
 import { CheckedFlow, renderMarkdown } from './markdown';
 import { Matrix, MatrixFlow, connectivityMatrix } from './matrix';
 
-export { readManifests, readScenario, ScenarioInput, SourcedObject } from './input';
+export { readManifests, readScenario, scenarioMatrixInput, ScenarioInput, SourcedObject } from './input';
 export { CheckedFlow, MarkdownOptions, renderMarkdown } from './markdown';
-export { connectivityMatrix, Matrix, MatrixFlow, MatrixInput, ProbePort, ReportPeer } from './matrix';
+export { compareMatrices, connectivityDiff, ConnectivityDiff, ConnectivityDiffOptions, DiffChange, DiffFlow, diffFlowJson, diffNamespace, diffSummary } from './diff';
+export { DiffMarkdownOptions, diffMarkdownBody, diffMarkdownIntro, diffMermaid, L7_RULE, renderDiffMarkdown } from './diff-markdown';
+export { connectivityMatrix, evaluateMatrix, Matrix, MatrixFlow, MatrixInput, MatrixParties, matrixDns, matrixParties, ProbePort, ReportPeer } from './matrix';
 export { ReportPod } from './workloads';
 
 /** Input of a report. */
@@ -50,25 +52,7 @@ export function checkScenarios(objects: readonly any[], scenarios: readonly Scen
 /** Builds the report. Deterministic: the same input gives byte-identical Markdown. */
 export function connectivityReport(options: ConnectivityReportOptions): ConnectivityReport {
   const scenarios = options.scenarios ?? [];
-  const endpoints = new Map<string, any>();
-  const namespaces: Record<string, any> = {};
-  const dns: Record<string, string[]> = {};
-  let env = {};
-  for (const s of scenarios) {
-    for (const e of s.endpoints) if (!endpoints.has(e.name)) endpoints.set(e.name, e);
-    Object.assign(namespaces, s.namespaces);
-    Object.assign(dns, s.dns);
-    env = { ...s.env, ...env };
-  }
-  const objects = [...options.objects, ...scenarios.flatMap((s) => s.policies.map((p) => p.object))];
-  const matrix = connectivityMatrix({
-    objects,
-    endpoints: endpoints.size ? [...endpoints.values()] : undefined,
-    namespaces,
-    services: scenarios.flatMap((s) => s.services),
-    dns,
-    env,
-  });
+  const matrix = connectivityMatrix(scenarioMatrixInput(options.objects, scenarios));
   const checks = checkScenarios(options.objects, scenarios);
   const failures = checks.filter((c) => c.flow.expect !== undefined && c.flow.expect !== c.result.verdict);
   const markdown = renderMarkdown(matrix, { title: options.title, sources: options.sources, checks });

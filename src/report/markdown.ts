@@ -31,11 +31,11 @@ function cmp(a: string, b: string): number {
 }
 
 /** Escapes a table cell. */
-function cell(s: string): string {
+export function cell(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function code(s: string): string {
+export function code(s: string): string {
   return '`' + s.replace(/`/g, "'") + '`';
 }
 
@@ -43,7 +43,7 @@ function portText(f: { proto: string; port: number }): string {
   return `${f.proto}/${f.port}`;
 }
 
-function joinPorts(fs: readonly { proto: string; port: number }[]): string {
+export function joinPorts(fs: readonly { proto: string; port: number }[]): string {
   const seen = new Set<string>();
   const sorted = [...fs].sort((a, b) => a.port - b.port || cmp(a.proto, b.proto));
   const out: string[] = [];
@@ -60,11 +60,11 @@ function side(d: FlowResult['egress'], label: string): string | undefined {
   return `${label}: ${where}`;
 }
 
-function allowedBy(f: MatrixFlow): string {
+export function allowedBy(f: MatrixFlow): string {
   return [side(f.result.egress, 'egress'), side(f.result.ingress, 'ingress')].filter((x) => x).join('; ');
 }
 
-function refusedBy(f: MatrixFlow, dir: 'ingress' | 'egress'): string {
+export function refusedBy(f: MatrixFlow, dir: 'ingress' | 'egress'): string {
   const d = dir === 'egress' ? f.result.egress : f.result.ingress;
   if (!d) return f.result.reason;
   if (d.policy) return `${d.direction} ${formatPolicyRef(d.policy)}${d.rule ? ` ${d.rule}` : ''}`;
@@ -72,7 +72,7 @@ function refusedBy(f: MatrixFlow, dir: 'ingress' | 'egress'): string {
 }
 
 /** Mermaid reads `#name;` as an entity code and `<...>` as HTML: `#` goes first, then `"`, `<`, `>`. */
-function mermaidLabel(s: string): string {
+export function mermaidLabel(s: string): string {
   return s.replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }
 

@@ -257,8 +257,23 @@ function refOf(o: any): string {
   return formatPolicyRef(p);
 }
 
-/** Evaluates the matrix. Deterministic: the same input gives the same flows in the same order. */
-export function connectivityMatrix(input: MatrixInput): Matrix {
+/** The parties and ports of a matrix, found in its input before anything is evaluated. */
+export interface MatrixParties {
+  /** Declared pods, stand-ins and probes, sorted by namespace, then name. */
+  readonly pods: readonly ReportPod[];
+  readonly peers: readonly ReportPeer[];
+  readonly ports: readonly ProbePort[];
+  /** DNS answers of the FQDN peers: the input's, and made-up ones for the other `toFQDNs` names. */
+  readonly dns: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The DNS answers a matrix of these objects uses: `given`, and one from 198.51.100.0/24 per other `toFQDNs` name. */
+export function matrixDns(objects: readonly any[], given: Readonly<Record<string, readonly string[]>> = {}): Record<string, readonly string[]> {
+  return fqdnAnswers(objects.filter(isPolicy), given);
+}
+
+/** Finds the parties (pods, stand-ins, probes, non-pod peers) and the ports of a matrix. */
+export function matrixParties(input: MatrixInput): MatrixParties {
   const policies = input.objects.filter(isPolicy);
   const dns = fqdnAnswers(policies, input.dns ?? {});
   const declared: ReportPod[] = [
@@ -271,14 +286,30 @@ export function connectivityMatrix(input: MatrixInput): Matrix {
     && !s.namespaceLabels && Object.entries(s.labels).every(([k, v]) => d.labels[k] === v || (v === 'any' && k in d.labels))));
   const namespaceNames = [...new Set([...declared, ...standIns].map((p) => p.namespace))].sort();
   const pods = dedupePods([...declared, ...standIns, ...probePods(namespaceNames)]);
+  const peers = peersOf(policies, dns, cidrGroupsOf(input.objects));
+  const ports = portsOf(policies, pods);
+  return { pods, peers, ports, dns };
+}
+
+/** Evaluates the matrix. Deterministic: the same input gives the same flows in the same order. */
+export function connectivityMatrix(input: MatrixInput): Matrix {
+  return evaluateMatrix(matrixParties(input), input);
+}
+
+/**
+ * Evaluates every pair of the given parties on every given port against the objects of the
+ * input (its policies, Namespace and Service objects, and its scenario's namespaces, services
+ * and Cilium settings). The parties may come from another input, or from several.
+ */
+export function evaluateMatrix(parties: MatrixParties, input: MatrixInput): Matrix {
+  const policies = input.objects.filter(isPolicy);
+  const { pods, peers, ports, dns } = parties;
   // namespace labels: stand-ins selected by namespace labels, Namespace objects, then the scenario
   const derived = workloadObjects(input.objects.map((object) => ({ object })));
   const namespaces: Record<string, NamespaceDef> = {};
   for (const p of pods) if (p.namespaceLabels) namespaces[p.namespace] = { labels: { ...p.namespaceLabels } };
   Object.assign(namespaces, derived.namespaces, input.namespaces ?? {});
   const services = [...(input.services ?? []), ...derived.services.filter((d) => !(input.services ?? []).some((s) => s.name === d.name && s.namespace === d.namespace))];
-  const peers = peersOf(policies, dns, cidrGroupsOf(input.objects));
-  const ports = portsOf(policies, pods);
 
   // a second pod of each declared workload, so that traffic between its replicas is evaluated too
   const twins = new Map<string, string>();

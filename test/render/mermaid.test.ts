@@ -6,6 +6,7 @@
  *
  * The blocks: every example chart's report as `npm run synth` writes it (the plugin, with the
  * scenarios of cdk8s.yaml) and as `cilium-verify report` writes it from the manifests alone;
+ * the flowcharts of `cilium-verify diff` on changes of the examples (test/util/example-diffs.ts);
  * reports of a made-up input with the characters labels may carry; and broken blocks, to show
  * that the harness fails. To add diagrams of another command, add its blocks to BLOCKS.
  *
@@ -20,6 +21,7 @@ import { ValidationContext } from 'cdk8s-cli/plugins';
 import * as YAML from 'yaml';
 import { CiliumPolicyValidation } from '../../src/plugin';
 import { connectivityReport, readScenario } from '../../src/report';
+import { exampleDiffs } from '../util/example-diffs';
 import { EXAMPLE_CHARTS, ROOT, exampleReports, scenarioBindings, synthExample } from '../util/example-reports';
 import { CHROMIUM_HINT, MermaidResult, extractMermaidBlocks, findChromium, withMermaidBrowser } from '../util/mermaid';
 
@@ -53,7 +55,7 @@ interface Expected {
   readonly edges: string[];
 }
 
-/** The labels a report block declares (the report's own syntax: `n1["..."]`, `n1(["..."])`, `subgraph x["..."]`, `a -->|"..."| b`). */
+/** The labels a report block declares (the report's own syntax: `n1["..."]`, `n1(["..."])`, `subgraph x["..."]`, `a -->|"..."| b`, the diff's `a -.->|"..."| b`). */
 function declared(block: string): Expected {
   const nodes: string[] = [];
   const clusters: string[] = [];
@@ -63,7 +65,7 @@ function declared(block: string): Expected {
     if (m) { clusters.push(shown(m[1])); continue; }
     m = /^\s*n\d+(?:\["(.*)"\]|\(\["(.*)"\]\))\s*$/.exec(line);
     if (m) { nodes.push(shown(m[1] ?? m[2])); continue; }
-    m = /^\s*n\d+\s+-->\|"(.*)"\|\s+n\d+\s*$/.exec(line);
+    m = /^\s*n\d+\s+(?:-->|-\.->)\|"(.*)"\|\s+n\d+\s*$/.exec(line);
     if (m) edges.push(shown(m[1]));
   }
   return { nodes, clusters, edges };
@@ -163,7 +165,10 @@ const BROKEN: Block[] = [
   { name: 'no diagram type', block: 'n0["api"] --> n1["db"]' },
 ];
 
-const BLOCKS: Block[] = [...EXAMPLE_BLOCKS, ...PLAIN_BLOCKS, ...ANGLE_BLOCKS, ...BROKEN];
+/** The flowcharts of the changed edges of `cilium-verify diff`: green added edges, red dashed removed ones (linkStyle). */
+const DIFF_BLOCKS: Block[] = exampleDiffs().flatMap((d) => extractMermaidBlocks(d.markdown).map((block, i) => ({ name: `diff: ${d.name} #${i + 1}`, block })));
+
+const BLOCKS: Block[] = [...EXAMPLE_BLOCKS, ...DIFF_BLOCKS, ...PLAIN_BLOCKS, ...ANGLE_BLOCKS, ...BROKEN];
 
 // ---------------------------------------------------------------------------------------------
 
@@ -221,6 +226,17 @@ describe('the blocks under test', () => {
     }
   });
 
+  test('the diff blocks: every kind of change, added and removed edges styled by index', () => {
+    expect(DIFF_BLOCKS.map((b) => b.name)).toEqual([
+      'diff: world to the database #1', 'diff: instances ingress removed #1', 'diff: both ways #1', 'diff: HTTP routes changed #1', 'diff: NetworkPolicy default deny #1',
+    ]);
+    for (const b of DIFF_BLOCKS) {
+      const edges = b.block.split('\n').filter((l) => / (-->|-\.->)\|/.test(l)).length;
+      expect(b.block.split('\n').filter((l) => /^  linkStyle \d+ /.test(l)).map((l) => Number(l.split(' ')[3]))).toEqual([...Array(edges).keys()]);
+    }
+    expect(DIFF_BLOCKS.find((b) => b.name.startsWith('diff: HTTP'))!.block).toContain('(GET /health; POST /login)');
+  });
+
   test('the made-up input puts the awkward characters in the labels', () => {
     const plain = PLAIN_BLOCKS.map((b) => b.block).join('\n');
     for (const s of ['web/frontend (v1)', '#quot;admin#quot;', 'batch: nightly [a] {b}', '203.0.113.0/24 (203.0.113.1)', 'api.example.com (',
@@ -259,6 +275,14 @@ suite('Mermaid blocks rendered in headless Chromium', () => {
 
   test.each(EXAMPLE_BLOCKS.map((b) => [b.name, b] as const))('example %s', (_name, b) => {
     expectRendered(b, results.get(b.name));
+  });
+
+  test.each(DIFF_BLOCKS.map((b) => [b.name, b] as const))('%s', (_name, b) => {
+    expectRendered(b, results.get(b.name));
+    // the edges are drawn in the diff's colours: added green, removed red and dashed
+    const svg = results.get(b.name)!.svg!;
+    if (b.block.includes(' -->|')) expect(svg).toMatch(/stroke:#1a7f37/);
+    if (b.block.includes(' -.->|')) expect(svg).toMatch(/stroke:#cf222e[^"]*stroke-dasharray/);
   });
 
   test.each(PLAIN_BLOCKS.map((b) => [b.name, b] as const))('%s: slashes, quotes, colons, parentheses, brackets, | & * =', (_name, b) => {
