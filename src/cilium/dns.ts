@@ -13,14 +13,9 @@ export function fqdn(name: string): string {
 
 const DNS_CHARS = '[-a-z0-9_]';
 
-/** Patterns repeat across rules and flows: each compiles once. */
-const patternCache = new Map<string, RegExp>();
-
 /** Regexp of a `matchPattern` for Cilium minor version `minor`. */
 export function matchPatternRegex(pattern: string, minor: number): RegExp {
-  const key = `${minor >= 19 ? 19 : 0}|${pattern}`;
-  let re = patternCache.get(key);
-  if (re) return re;
+  let re: RegExp;
   let p = String(pattern).trim().toLowerCase();
   if (p === '*') {
     re = new RegExp(`^(?:(${DNS_CHARS}+[.])+|[.])$`);
@@ -36,7 +31,6 @@ export function matchPatternRegex(pattern: string, minor: number): RegExp {
       .join('');
     re = new RegExp(`^${prefix}${body}$`);
   }
-  patternCache.set(key, re);
   return re;
 }
 

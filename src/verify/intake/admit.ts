@@ -68,6 +68,7 @@ function dropProperty(node: any, name: string): void {
   }
 }
 
+// The 1.16-1.18 schemas are edited copies of the stored ones: made once per version, not per policy.
 const schemaCache = new Map<number, any>();
 
 /**

@@ -12,8 +12,7 @@ export type DnsEgress = (src: Peer, server: Peer, proto: 'UDP' | 'TCP', name: st
 /** The DNS servers of an estate, and what each source learned through the proxy. */
 export class DnsProxy {
   private servers?: Peer[];
-  // A toFQDNs rule asks for every flow towards a world address; the answer is kept per source identity and name. MEASURE
-  private readonly learnedCache = new Map<string, boolean>();
+  /** The lookups being decided: a DNS rule towards an FQDN-selected server would ask the same again. */
   private readonly learning = new Set<string>();
 
   constructor(
@@ -46,8 +45,6 @@ export class DnsProxy {
   /** Whether `src`'s lookups of `name` pass the DNS proxy (an egress DNS rule towards a DNS server admits them). */
   public learned(src: Peer, name: string): boolean {
     const key = `${src.identityKey}|${fqdn(name)}`;
-    const cached = this.learnedCache.get(key);
-    if (cached !== undefined) return cached;
     // a DNS rule towards an FQDN-selected server would ask this again: such a server learns nothing
     if (this.learning.has(key)) return false;
     this.learning.add(key);
@@ -65,7 +62,6 @@ export class DnsProxy {
     } finally {
       this.learning.delete(key);
     }
-    this.learnedCache.set(key, ok);
     return ok;
   }
 }

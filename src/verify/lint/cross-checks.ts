@@ -16,6 +16,8 @@ interface PolicyView {
   ns?: string;
   rule: any;
   path: string;
+  /** The rule's endpointSelector as JSON (`{}` when absent). */
+  subject: string;
 }
 
 function isDnsServerSelector(sel: any): boolean {
@@ -34,9 +36,33 @@ function sameSubject(a: PolicyView, b: PolicyView): boolean {
   if (a.ns !== b.ns && a.ns !== undefined && b.ns !== undefined) {
     return false;
   }
-  const sa = JSON.stringify(a.rule.endpointSelector ?? {});
-  const sb = JSON.stringify(b.rule.endpointSelector ?? {});
-  return sa === sb || sb === '{}' || sa === '{}';
+  return a.subject === b.subject || b.subject === '{}' || a.subject === '{}';
+}
+
+/**
+ * The rules that may select the same pods as a given rule (`sameSubject`), found through the
+ * rule's namespace rather than by comparing every rule with every other (linting the 27,000
+ * policies of the 1,000-cluster `npm run bench` estate: 5.9 s that way, 1.6 s this way).
+ */
+class SubjectGroups {
+  private readonly byNs = new Map<string | undefined, PolicyView[]>();
+  private readonly order = new Map<PolicyView, number>();
+
+  constructor(private readonly views: readonly PolicyView[]) {
+    views.forEach((v, i) => this.order.set(v, i));
+    for (const v of views) {
+      const list = this.byNs.get(v.ns);
+      if (list) list.push(v);
+      else this.byNs.set(v.ns, [v]);
+    }
+  }
+
+  /** The views with the same subject as `v` (cluster-wide rules included), in input order. */
+  public of(v: PolicyView): PolicyView[] {
+    const cand = v.ns === undefined ? this.views : [...(this.byNs.get(v.ns) ?? []), ...(this.byNs.get(undefined) ?? [])];
+    const out = cand.filter((w) => sameSubject(w, v));
+    return v.ns === undefined ? out : out.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
 }
 
 export function crossChecks(admitted: { input: LintInput; res: AdmissionResult }[]): Finding[] {
@@ -44,10 +70,15 @@ export function crossChecks(admitted: { input: LintInput; res: AdmissionResult }
   const views: PolicyView[] = [];
   for (const { input, res } of admitted) {
     for (const { rule, path } of rulesOf(res.object)) {
-      views.push({ file: input.file ?? '<input>', object: res.object, name: objName(res.object), ns: res.object.metadata?.namespace, rule, path });
+      views.push({
+        file: input.file ?? '<input>', object: res.object, name: objName(res.object), ns: res.object.metadata?.namespace, rule, path,
+        subject: JSON.stringify(rule.endpointSelector ?? {}),
+      });
     }
   }
+  const groups = new SubjectGroups(views);
   for (const v of views) {
+    const same = groups.of(v);
     const add = (path: string, severity: Severity, rule: string, message: string, fix: string) =>
       out.push({ file: v.file, object: v.name, path, severity, rule, message, fix });
     const egress: any[] = v.rule.egress ?? [];
@@ -56,7 +87,7 @@ export function crossChecks(admitted: { input: LintInput; res: AdmissionResult }
       if (!Array.isArray(item?.toFQDNs) || item.toFQDNs.length === 0) {
         return;
       }
-      const hasDnsRule = views.some((w) => sameSubject(w, v) && (w.rule.egress ?? []).some((e: any) => (e?.toPorts ?? []).some((tp: any) => Array.isArray(tp?.rules?.dns) && tp.rules.dns.length > 0
+      const hasDnsRule = same.some((w) => (w.rule.egress ?? []).some((e: any) => (e?.toPorts ?? []).some((tp: any) => Array.isArray(tp?.rules?.dns) && tp.rules.dns.length > 0
         && (tp.ports ?? []).some((p: any) => String(p?.port) === '53' || String(p?.port).toLowerCase() === 'dns' || String(p?.port).toLowerCase() === 'domain'))));
       if (!hasDnsRule) {
         add(`${v.path}.egress[${i}].toFQDNs`, 'error', 'fqdn-without-dns-proxy',
@@ -73,7 +104,7 @@ export function crossChecks(admitted: { input: LintInput; res: AdmissionResult }
       }
       const ps = ports(item).filter((p) => p.port === '53');
       if (ps.length > 0 && ps.every((p) => p.protocol === 'UDP')) {
-        const tcpElsewhere = views.some((w) => sameSubject(w, v) && (w.rule.egress ?? []).some((e: any) => towardsDns(e)
+        const tcpElsewhere = same.some((w) => (w.rule.egress ?? []).some((e: any) => towardsDns(e)
           && ports(e).some((p) => p.port === '53' && (p.protocol === 'TCP' || p.protocol === 'ANY'))));
         if (!tcpElsewhere) {
           add(`${v.path}.egress[${i}].toPorts`, 'warning', 'dns-udp-only', 'DNS is allowed on UDP only: answers too large for UDP are retried over TCP, which is then dropped', 'allow port 53 with protocol ANY (UDP and TCP)');
@@ -97,7 +128,7 @@ export function crossChecks(admitted: { input: LintInput; res: AdmissionResult }
       items.forEach((item, i) => {
         for (const p of ports(item).filter((x) => x.l7)) {
           const peerKey = JSON.stringify(peerOf(item));
-          for (const w of views.filter((x) => sameSubject(x, v))) {
+          for (const w of same) {
             (w.rule[dir] ?? []).forEach((other: any, j: number) => {
               if (w === v && j === i) {
                 return;
@@ -136,7 +167,7 @@ export function crossChecks(admitted: { input: LintInput; res: AdmissionResult }
     }
     // CNPG pods with enforced ingress but no egress policy at all
     if (selectorKeys(v.rule.endpointSelector).some((k) => bareKey(k) === 'cnpg.io/cluster') && (v.rule.ingress ?? []).length > 0
-      && !views.some((w) => sameSubject(w, v) && ((w.rule.egress ?? []).length > 0 || (w.rule.egressDeny ?? []).length > 0))) {
+      && !same.some((w) => ((w.rule.egress ?? []).length > 0 || (w.rule.egressDeny ?? []).length > 0))) {
       add(v.path, 'warning', 'cnpg-no-egress', 'the CNPG pods\' egress is not restricted by any policy: they can connect anywhere, and a later egress default deny breaks them unless it allows the API server, DNS and the other instances',
         'add egress rules for the instances: kube-apiserver entity, kube-dns on 53 (ANY), the instances on 5432 and 8000 (or use SecuredPostgres)');
     }
@@ -168,7 +199,7 @@ export function crossChecks(admitted: { input: LintInput; res: AdmissionResult }
     // a description that says the pods initiate nothing, with no egress section for them
     {
       const text = [v.rule.description, ...Object.values(v.object.metadata?.annotations ?? {})].filter((x) => typeof x === 'string').join(' ');
-      if (claimsNoEgress(text) && !views.some((w) => sameSubject(w, v) && ((w.rule.egress ?? []).length > 0 || (w.rule.egressDeny ?? []).length > 0))) {
+      if (claimsNoEgress(text) && !same.some((w) => ((w.rule.egress ?? []).length > 0 || (w.rule.egressDeny ?? []).length > 0))) {
         add(v.path, 'warning', 'claim-not-enforced',
           'the description says these pods initiate no connections, but no policy selecting them has an egress section: their egress is not enforced at all',
           'add egress: [{}] (deny all egress, DNS included) or egress rules for what they may reach');

@@ -100,14 +100,8 @@ function reservedPeer(name: string, ip: string | undefined, side: string): PeerI
   }
 }
 
-// Flows repeat the same few label lists: a pod identity is built once per namespace and list. MEASURE
-const podCache = new Map<string, PodIdentity | UnknownEnd>();
-const POD_CACHE_MAX = 100_000;
 
 function podIdentity(namespaceField: string | undefined, labels: readonly string[], identity: number | undefined, side: string): PodIdentity | UnknownEnd {
-  const cacheKey = `${namespaceField ?? ''}\u0000${identity ?? ''}\u0000${labels.join('\u0000')}`;
-  const hit = podCache.get(cacheKey);
-  if (hit) return hit;
   const own: Record<string, string> = {};
   const nsLabels: Record<string, string> = {};
   let namespace = namespaceField;
@@ -143,8 +137,6 @@ function podIdentity(namespaceField: string | undefined, labels: readonly string
       identity,
     };
   }
-  if (podCache.size >= POD_CACHE_MAX) podCache.clear();
-  podCache.set(cacheKey, out);
   return out;
 }
 

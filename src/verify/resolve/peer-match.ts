@@ -18,9 +18,6 @@ export type FqdnLearned = (src: Peer, name: string) => boolean;
 
 /** Peer matching for one estate. */
 export class PeerMatching {
-  // explain tests the same selectors against the same identities for every flow and port:
-  // the answer is kept per selector and identity. MEASURE
-  private readonly selCache = new WeakMap<Selector, Map<string, boolean>>();
   private readonly dnsByIp = new Map<string, string[]>();
 
   constructor(
@@ -42,17 +39,7 @@ export class PeerMatching {
 
   /** Whether an endpoint selector selects the peer's identity. */
   public selects(sel: Selector, peer: Peer): boolean {
-    let m = this.selCache.get(sel);
-    if (!m) {
-      m = new Map();
-      this.selCache.set(sel, m);
-    }
-    let r = m.get(peer.identityKey);
-    if (r === undefined) {
-      r = selectorMatches(sel, peer.labels);
-      m.set(peer.identityKey, r);
-    }
-    return r;
+    return selectorMatches(sel, peer.labels);
   }
 
   /** §5 entities. */

@@ -23,8 +23,6 @@ export class SubjectIndex {
   private readonly anchors = new Map<string, { readonly source: string; readonly key: string; readonly byValue: Map<string, number[]> }>();
   /** Rules whose subject has no `In` requirement: candidates for every identity. */
   private readonly unanchored: number[] = [];
-  // A matrix asks once per identity and direction, explain once per flow end: kept per identity. MEASURE
-  private readonly byIdentity = new Map<string, readonly NormRule[]>();
 
   constructor(private readonly rules: readonly NormRule[]) {
     const freq = new Map<string, number>();
@@ -65,8 +63,6 @@ export class SubjectIndex {
 
   /** The rules whose subject selects the peer, in admission order. */
   public rulesSelecting(peer: Peer): readonly NormRule[] {
-    const cached = this.byIdentity.get(peer.identityKey);
-    if (cached) return cached;
     const cand: number[] = [...this.unanchored];
     for (const a of this.anchors.values()) {
       const v = lookupValue(peer.labels, a.source, a.key);
@@ -81,7 +77,6 @@ export class SubjectIndex {
       const r = this.rules[cand[k]];
       if (selectorMatches(r.subject!, peer.labels)) out.push(r);
     }
-    this.byIdentity.set(peer.identityKey, out);
     return out;
   }
 }
