@@ -2,6 +2,7 @@
  * The plugin's view of the verifier's lint findings (`src/verify/lint.ts`): per resource, with
  * the manifest file and the location inside the object.
  */
+import type { AdmissionCache } from '../verify/intake/admission-cache';
 import { lintManifests } from '../verify/lint/lint';
 
 /** One finding about one resource. */
@@ -30,8 +31,8 @@ function objName(o: any): string {
 }
 
 /** Lints every object (some checks look across policies), at the given Cilium version. */
-export function lintObjects(located: readonly Located[], version?: string): LintFinding[] {
-  const findings = lintManifests(located.map((l) => ({ file: l.manifestPath, object: l.object })), { version });
+export function lintObjects(located: readonly Located[], version?: string, admissions?: AdmissionCache): LintFinding[] {
+  const findings = lintManifests(located.map((l) => ({ file: l.manifestPath, object: l.object })), { version, admissions });
   const byKey = new Map<string, Located>();
   for (const l of located) byKey.set(`${l.manifestPath}\u0000${objName(l.object)}`, l);
   return findings.map((f) => {

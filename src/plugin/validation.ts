@@ -24,7 +24,9 @@ import type { Validation, ValidationContext, ValidationViolation } from 'cdk8s-c
 import { checkScenarios, connectivityReport, displayPath, readScenario, ScenarioInput } from '../report';
 import { InputError, formatPolicyRef } from '../verify/model';
 import { baselineDiff } from './baseline';
+import { AdmissionCache } from '../verify/intake/admission-cache';
 import { LintFinding, lintObjects } from './lint-adapter';
+import { readSynthesized } from './manifests';
 
 /** A scenario file, optionally checked against some of the synthesized manifests only. */
 export interface ScenarioRef {
@@ -111,7 +113,7 @@ export class CiliumPolicyValidation implements Validation {
     const manifests = [...context.manifests].sort();
     const located: Located[] = [];
     for (const m of manifests) {
-      for (const object of context.parseManifest(m)) if (object && typeof object === 'object') located.push({ object, manifestPath: m });
+      for (const object of readSynthesized(context, m)) if (object && typeof object === 'object') located.push({ object, manifestPath: m });
     }
     const byRef = new Map<string, Located>();
     for (const l of located) {
@@ -133,7 +135,9 @@ export class CiliumPolicyValidation implements Validation {
     // with {chart} in the report name every manifest is its own deployment: lint each on its own
     const perChart = typeof this.props.report === 'string' && this.props.report.includes('{chart}');
     const lintGroups = perChart ? manifests.map((m) => located.filter((l) => l.manifestPath === m)) : [located];
-    for (const f of lintGroups.flatMap((g) => lintObjects(g, this.props.version))) {
+    // lint and the reports read the same objects: each policy is admitted once for both
+    const admissions = new AdmissionCache();
+    for (const f of lintGroups.flatMap((g) => lintObjects(g, this.props.version, admissions))) {
       if (f.severity === 'error') lintErrors++;
       else warnings++;
       const k = `${f.severity}\u0000${f.rule}\u0000${f.message}\u0000${f.fix}`;
@@ -207,7 +211,9 @@ export class CiliumPolicyValidation implements Validation {
           title: this.props.title ?? u.title,
           // manifests by file name (the output folder may be temporary), scenarios as given
           sources: [...u.manifests.map((m) => path.basename(m)), ...scen.map((s) => displayPath(s.ref.file))],
+          admissions,
         });
+        if (report.summaryOnly) context.logger.log(`cilium-verify: ${displayPath(path.resolve(u.file))}: summary only: ${report.summaryOnly}`);
         const out = path.resolve(u.file);
         fs.mkdirSync(path.dirname(out), { recursive: true });
         fs.writeFileSync(out, report.markdown);

@@ -90,6 +90,7 @@ export function diffMarkdownBody(d: ConnectivityDiff, depth = 2): string[] {
   const declared = new Set(d.parties.pods.filter((p) => p.declared).map((p) => p.name));
   const pods = new Set(d.parties.pods.map((p) => p.name));
   const display = (name: string): string => cell(declared.has(name) || !pods.has(name) ? name : `*${name}*`);
+  if (d.notCompared) return [`**${diffSummary(d)}**`, ''];
   const out: string[] = [`**${diffSummary(d)}** (flows: from, to, port).`, ''];
   out.push(`Both sides were probed with the same ${d.parties.pods.length + d.parties.peers.length} pods and peers on ` +
     `${d.parties.ports.length ? d.parties.ports.map(portCell).join(', ') : '(no port)'}.`, '');

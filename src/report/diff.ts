@@ -15,6 +15,7 @@
  * port are one newly refused row (`any`; the reason names what is still allowed), L7 rules
  * taken off one newly allowed row (`any`).
  */
+import { matrixCells, REPORT_CELL_LIMIT, summaryMatrix, summaryNotice } from './summary';
 import { FlowProto, formatPolicyRef } from '../verify/model';
 import { ScenarioInput, scenarioMatrixInput } from './input';
 import { allowedBy } from './markdown';
@@ -66,6 +67,11 @@ export interface ConnectivityDiff {
   readonly parties: MatrixParties;
   readonly base: Matrix;
   readonly next: Matrix;
+  /**
+   * Set when the estates are too large to compare pair by pair (`REPORT_CELL_LIMIT`): the one
+   * line that says so. The flows are then empty, not "no change".
+   */
+  readonly notCompared?: string;
 }
 
 function cmp(a: string, b: string): number {
@@ -166,6 +172,11 @@ export function connectivityDiff(options: ConnectivityDiffOptions): Connectivity
   const ownBase = matrixParties({ ...baseInput, dns });
   const ownNext = matrixParties({ ...nextInput, dns });
   const parties = unionParties(ownBase, ownNext);
+  if (matrixCells(parties) > REPORT_CELL_LIMIT) {
+    const base = summaryMatrix(sideParties(parties, ownBase), { ...baseInput, dns });
+    const next = summaryMatrix(sideParties(parties, ownNext), { ...nextInput, dns });
+    return { flows: [], allowed: [], refused: [], parties, base, next, notCompared: `not compared: ${summaryNotice(parties)}` };
+  }
   const base = evaluateMatrix(sideParties(parties, ownBase), { ...baseInput, dns });
   const next = evaluateMatrix(sideParties(parties, ownNext), { ...nextInput, dns });
   const flows = compareMatrices(base, next);
@@ -174,6 +185,7 @@ export function connectivityDiff(options: ConnectivityDiffOptions): Connectivity
 
 /** `N newly allowed, M newly refused`. */
 export function diffSummary(d: ConnectivityDiff): string {
+  if (d.notCompared) return d.notCompared;
   return `${d.allowed.length} newly allowed, ${d.refused.length} newly refused`;
 }
 

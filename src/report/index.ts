@@ -4,11 +4,13 @@
  * `cilium-verify report` and of the cdk8s validation plugin.
  */
 import * as path from 'path';
+import type { AdmissionCache } from '../verify/intake/admission-cache';
 import { runScenario } from '../verify/index';
 import { formatPolicyRef } from '../verify/model';
 import { ScenarioInput, scenarioMatrixInput } from './input';
 import { CheckedFlow, renderMarkdown } from './markdown';
-import { Matrix, MatrixFlow, connectivityMatrix } from './matrix';
+import { Matrix, MatrixFlow, evaluateMatrix, matrixParties } from './matrix';
+import { matrixCells, renderSummaryMarkdown, REPORT_CELL_LIMIT, summaryMatrix, summaryNotice } from './summary';
 
 export { readManifests, readScenario, scenarioMatrixInput, ScenarioInput, SourcedObject } from './input';
 export { CheckedFlow, MarkdownOptions, renderMarkdown } from './markdown';
@@ -16,6 +18,7 @@ export { compareMatrices, connectivityDiff, ConnectivityDiff, ConnectivityDiffOp
 export { DiffMarkdownOptions, diffMarkdownBody, diffMarkdownIntro, diffMermaid, L7_RULE, renderDiffMarkdown } from './diff-markdown';
 export { connectivityMatrix, evaluateMatrix, Matrix, MatrixFlow, MatrixInput, MatrixParties, matrixDns, matrixParties, ProbePort, ReportPeer } from './matrix';
 export { ReportPod } from './workloads';
+export { matrixCells, REPORT_CELL_LIMIT, summaryNotice } from './summary';
 
 /** Input of a report. */
 export interface ConnectivityReportOptions {
@@ -27,6 +30,8 @@ export interface ConnectivityReportOptions {
   readonly title?: string;
   /** Names of the inputs, listed under the title (keep them relative for reproducible reports). */
   readonly sources?: readonly string[];
+  /** Admissions shared with other readers of the same objects (the validation plugin's linter). */
+  readonly admissions?: AdmissionCache;
 }
 
 /** A rendered report. */
@@ -36,6 +41,8 @@ export interface ConnectivityReport {
   readonly checks: readonly CheckedFlow[];
   /** Checked flows whose verdict is not the expected one. */
   readonly failures: readonly CheckedFlow[];
+  /** Set when the estate is too large for the flow tables: the one line that says so (`summary.ts`). */
+  readonly summaryOnly?: string;
 }
 
 /** Evaluates every flow of the scenarios against the objects (plus each scenario's own `policies`). */
@@ -52,9 +59,16 @@ export function checkScenarios(objects: readonly any[], scenarios: readonly Scen
 /** Builds the report. Deterministic: the same input gives byte-identical Markdown. */
 export function connectivityReport(options: ConnectivityReportOptions): ConnectivityReport {
   const scenarios = options.scenarios ?? [];
-  const matrix = connectivityMatrix(scenarioMatrixInput(options.objects, scenarios));
+  const input = { ...scenarioMatrixInput(options.objects, scenarios), admissions: options.admissions };
+  const parties = matrixParties(input);
   const checks = checkScenarios(options.objects, scenarios);
   const failures = checks.filter((c) => c.flow.expect !== undefined && c.flow.expect !== c.result.verdict);
+  if (matrixCells(parties) > REPORT_CELL_LIMIT) {
+    const matrix = summaryMatrix(parties, input);
+    const markdown = renderSummaryMarkdown(matrix, parties, { title: options.title, sources: options.sources });
+    return { markdown, matrix, checks, failures, summaryOnly: summaryNotice(parties) };
+  }
+  const matrix = evaluateMatrix(parties, input);
   const markdown = renderMarkdown(matrix, { title: options.title, sources: options.sources, checks });
   return { markdown, matrix, checks, failures };
 }

@@ -4,6 +4,7 @@
  * policies mention, evaluated by the verifier's engine with Cilium's semantics.
  */
 import { PolicyEngine } from '../verify/engine';
+import type { AdmissionCache } from '../verify/intake/admission-cache';
 import { CidrGroup, cidrGroupPrefixes, cidrGroupsOf } from '../verify/intake/cidr-group';
 import { workloadObjects } from '../verify/intake/workloads';
 import {
@@ -52,6 +53,8 @@ export interface MatrixInput {
   readonly services?: readonly ServiceDef[];
   readonly dns?: Readonly<Record<string, readonly string[]>>;
   readonly env?: Partial<VerifyEnv>;
+  /** Admissions shared with other readers of the same objects (the validation plugin's linter). */
+  readonly admissions?: AdmissionCache;
 }
 
 /** The evaluated matrix. */
@@ -183,7 +186,9 @@ function portsOf(policies: readonly any[], pods: readonly ReportPod[]): ProbePor
   const named = new Map<string, string[]>();
   for (const p of pods) {
     for (const [n, v] of Object.entries(p.namedPorts ?? {})) {
-      named.set(n, [...(named.get(n) ?? []), v]);
+      const list = named.get(n);
+      if (list) list.push(v);
+      else named.set(n, [v]);
       const [num, proto] = v.split('/');
       if (p.declared) addPort(set, (proto ?? 'TCP').toUpperCase(), Number(num));
     }
@@ -282,8 +287,14 @@ export function matrixParties(input: MatrixInput): MatrixParties {
     ...(input.endpoints && input.endpoints.length > 0 ? [] : podsFromManifests(input.objects)),
   ];
   // a stand-in is dropped when a declared pod of its namespace already carries its labels
-  const standIns = [...subjectsFromPolicies(policies), ...standInsFromPolicies(policies)].filter((s) => !declared.some((d) => d.namespace === s.namespace
-    && !s.namespaceLabels && Object.entries(s.labels).every(([k, v]) => d.labels[k] === v || (v === 'any' && k in d.labels))));
+  const declaredIn = new Map<string, ReportPod[]>();
+  for (const d of declared) {
+    const list = declaredIn.get(d.namespace);
+    if (list) list.push(d);
+    else declaredIn.set(d.namespace, [d]);
+  }
+  const standIns = [...subjectsFromPolicies(policies), ...standInsFromPolicies(policies)].filter((s) => s.namespaceLabels
+    || !(declaredIn.get(s.namespace) ?? []).some((d) => Object.entries(s.labels).every(([k, v]) => d.labels[k] === v || (v === 'any' && k in d.labels))));
   const namespaceNames = [...new Set([...declared, ...standIns].map((p) => p.namespace))].sort();
   const pods = dedupePods([...declared, ...standIns, ...probePods(namespaceNames)]);
   const peers = peersOf(policies, dns, cidrGroupsOf(input.objects));
@@ -303,25 +314,8 @@ export function connectivityMatrix(input: MatrixInput): Matrix {
  */
 export function evaluateMatrix(parties: MatrixParties, input: MatrixInput): Matrix {
   const policies = input.objects.filter(isPolicy);
-  const { pods, peers, ports, dns } = parties;
-  // namespace labels: stand-ins selected by namespace labels, Namespace objects, then the scenario
-  const derived = workloadObjects(input.objects.map((object) => ({ object })));
-  const namespaces: Record<string, NamespaceDef> = {};
-  for (const p of pods) if (p.namespaceLabels) namespaces[p.namespace] = { labels: { ...p.namespaceLabels } };
-  Object.assign(namespaces, derived.namespaces, input.namespaces ?? {});
-  const services = [...(input.services ?? []), ...derived.services.filter((d) => !(input.services ?? []).some((s) => s.name === d.name && s.namespace === d.namespace))];
-
-  // a second pod of each declared workload, so that traffic between its replicas is evaluated too
-  const twins = new Map<string, string>();
-  for (const p of pods) if (p.group) twins.set(p.name, `${p.name} (another replica)`);
-  // every object: the engine takes the policies, CIDR groups, and names what it does not evaluate
-  const engine = new PolicyEngine(input.objects, {
-    env: input.env,
-    namespaces,
-    endpoints: [...pods, ...pods.filter((p) => p.group).map((p) => ({ ...p, name: twins.get(p.name)! }))],
-    services,
-    dns,
-  });
+  const { pods, peers, ports } = parties;
+  const { engine, twins } = matrixEngine(parties, input);
 
   const byRef = new Map<string, any>();
   for (const o of policies) byRef.set(refOf(o), o);
@@ -348,9 +342,41 @@ export function evaluateMatrix(parties: MatrixParties, input: MatrixInput): Matr
       }
     }
   }
+  return { ...matrixFacts(parties, engine), flows };
+}
+
+/** The matrix of the parties without its flows: pods, peers, ports, which policies select each pod, what has no effect. */
+export function matrixFacts(parties: MatrixParties, engine: PolicyEngine): Omit<Matrix, 'flows'> {
+  const { pods, peers, ports, dns } = parties;
   const selecting: Record<string, string[]> = {};
   for (const p of pods) selecting[p.name] = engine.policiesSelecting(p.name).map(formatPolicyRef).sort();
   const inert = [...new Set(engine.inert.map((i) => i.message))].sort();
   const unevaluated = [...new Set(engine.unevaluated.map((u) => u.message))].sort();
-  return { pods, peers, ports, flows, inert, unevaluated, selecting, dns, engine };
+  return { pods, peers, ports, inert, unevaluated, selecting, dns, engine };
+}
+
+/** The engine a matrix evaluates with: the parties as endpoints (with a second replica of each workload). */
+export function matrixEngine(parties: MatrixParties, input: MatrixInput): { engine: PolicyEngine; twins: Map<string, string> } {
+  const { pods, dns } = parties;
+  // namespace labels: stand-ins selected by namespace labels, Namespace objects, then the scenario
+  const derived = workloadObjects(input.objects.map((object) => ({ object })));
+  const namespaces: Record<string, NamespaceDef> = {};
+  for (const p of pods) if (p.namespaceLabels) namespaces[p.namespace] = { labels: { ...p.namespaceLabels } };
+  Object.assign(namespaces, derived.namespaces, input.namespaces ?? {});
+  const services = [...(input.services ?? []), ...derived.services.filter((d) => !(input.services ?? []).some((s) => s.name === d.name && s.namespace === d.namespace))];
+
+  // a second pod of each declared workload, so that traffic between its replicas is evaluated too
+  const twins = new Map<string, string>();
+  for (const p of pods) if (p.group) twins.set(p.name, `${p.name} (another replica)`);
+  // every object: the engine takes the policies, CIDR groups, and names what it does not evaluate
+  const engine = new PolicyEngine(input.objects, {
+    env: input.env,
+    namespaces,
+    endpoints: [...pods, ...pods.filter((p) => p.group).map((p) => ({ ...p, name: twins.get(p.name)! }))],
+    services,
+    dns,
+    admissions: input.admissions,
+  });
+
+  return { engine, twins };
 }

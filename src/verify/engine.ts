@@ -15,6 +15,7 @@
 import { Selector, selectorText } from './identity/labels';
 import { PeerResolver } from './identity/peers';
 import { CILIUM_POLICY_KINDS, ciliumPolicyRules } from './intake/cilium-policy';
+import type { AdmissionCache } from './intake/admission-cache';
 import { cidrGroupsOf } from './intake/cidr-group';
 import { networkPolicyRules } from './intake/network-policy';
 import { hostPolicyNotice, Unevaluated, unevaluated } from './intake/unevaluated';
@@ -39,6 +40,8 @@ export interface EngineOptions {
   readonly endpoints?: readonly EndpointDef[];
   readonly services?: readonly ServiceDef[];
   readonly dns?: Readonly<Record<string, readonly string[]>>;
+  /** Admissions shared with other readers of the same objects (the validation plugin's linter). */
+  readonly admissions?: AdmissionCache;
 }
 
 /** The evaluator. Construct it once per set of policies and scenario workloads. */
@@ -94,13 +97,13 @@ export class PolicyEngine {
     const localCluster = (env.policyDefaultLocalCluster ?? this.minor >= 19) && this.minor >= 18 ? env.clusterName : undefined;
     const objects = policies.map((p) => (p && typeof p === 'object' && 'object' in p && Object.keys(p).length <= 2 ? (p as PolicyManifest).object : p));
     const cidrGroups = cidrGroupsOf(objects);
-    const fc = { minor: this.minor, enableL7Proxy: env.enableL7Proxy, enableNonDefaultDenyPolicies: env.enableNonDefaultDenyPolicies, services, localCluster, cidrGroups };
+    const fc = { minor: this.minor, enableL7Proxy: env.enableL7Proxy, enableNonDefaultDenyPolicies: env.enableNonDefaultDenyPolicies, services, localCluster, cidrGroups, admissions: options.admissions };
     for (const obj of objects) {
       if (!obj || typeof obj !== 'object') continue;
       if (obj.kind in CILIUM_POLICY_KINDS) {
         this.take(ciliumPolicyRules(obj, fc));
       } else if (obj.kind === 'NetworkPolicy' && typeof obj.apiVersion === 'string' && /^(networking\.k8s\.io|extensions)\//.test(obj.apiVersion)) {
-        this.take(networkPolicyRules(obj, { minor: this.minor, localCluster }));
+        this.take(networkPolicyRules(obj, { minor: this.minor, localCluster, admissions: options.admissions }));
       } else {
         const u = unevaluated(obj);
         if (u) this.unevaluated.push(u);

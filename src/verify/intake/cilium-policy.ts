@@ -23,6 +23,7 @@ import {
   WILDCARD_SELECTOR,
 } from '../identity/labels';
 import { formatPolicyRef, Label, PolicyRefData, ServiceDef } from '../model';
+import type { AdmissionCache } from './admission-cache';
 import { admitPolicy } from './admit';
 import { CidrGroup, cidrGroupPrefixes, unresolvedCidrGroups } from './cidr-group';
 import { ICMP4_NAMES, ICMP6_NAMES } from './icmp';
@@ -46,6 +47,8 @@ export interface CiliumFrontEndContext {
   readonly localCluster?: string;
   /** The CiliumCIDRGroups of the estate, for `cidrGroupRef` / `cidrGroupSelector`. */
   readonly cidrGroups: readonly CidrGroup[];
+  /** Admissions shared with other readers of the same objects. */
+  readonly admissions?: AdmissionCache;
 }
 
 const INGRESS_L3 = ['fromEndpoints', 'fromRequires', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromGroups', 'fromNodes'];
@@ -339,7 +342,7 @@ export function ciliumPolicyRules(obj: any, fc: CiliumFrontEndContext): FrontEnd
   const inert = (message: string): FrontEndResult => ({ rules: [], inert: { policy: ref, message, subjects }, notes: [] });
   let res;
   try {
-    res = admitPolicy(obj, `1.${fc.minor}`, { enableL7Proxy: fc.enableL7Proxy });
+    res = fc.admissions ? fc.admissions.policy(obj, `1.${fc.minor}`, { enableL7Proxy: fc.enableL7Proxy }) : admitPolicy(obj, `1.${fc.minor}`, { enableL7Proxy: fc.enableL7Proxy });
   } catch {
     // a defect in the admission checks must not make a policy disappear: evaluate it as written
     res = { object: obj, schemaErrors: [], pruned: [], agentErrors: [] };

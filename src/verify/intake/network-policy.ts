@@ -19,6 +19,7 @@ import { parseCidr } from '../../cilium/net';
 import { isIanaSvcName } from '../../cilium/ports';
 import { compileK8sSelector, Selector, selectorAddExpression, selectorAddMatch, selectorHasKey } from '../identity/labels';
 import { formatPolicyRef, PolicyRefData } from '../model';
+import type { AdmissionCache } from './admission-cache';
 import { admitNetworkPolicy } from './network-policy-admit';
 import { Dir, DirSections, FrontEndResult, L4Spec, NormItem, NormRule, PeerMatcher, PortRuleSpec, PortSpec } from './rules';
 
@@ -31,6 +32,8 @@ export interface NetworkPolicyContext {
   readonly minor: number;
   /** The cluster name peers are scoped to (`policy-default-local-cluster`, v1.18+), or undefined. */
   readonly localCluster?: string;
+  /** Admissions shared with other readers of the same objects. */
+  readonly admissions?: AdmissionCache;
 }
 
 /** Adds the local cluster to a peer selector unless it names a cluster itself. */
@@ -104,7 +107,7 @@ export function networkPolicyRules(obj: any, ctx: NetworkPolicyContext): FrontEn
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default';
   const ref: PolicyRefData = { kind: 'NetworkPolicy', namespace, name: typeof meta.name === 'string' && meta.name ? meta.name : '<unnamed>' };
   const subjectOf = (o: any): Selector => selectorAddMatch(compileK8sSelector(o?.spec?.podSelector ?? {}), K8S, POD_NAMESPACE, namespace);
-  const res = admitNetworkPolicy(obj);
+  const res = ctx.admissions ? ctx.admissions.networkPolicy(obj) : admitNetworkPolicy(obj);
   if (res.schemaErrors.length > 0 || res.object === undefined) {
     return {
       rules: [],

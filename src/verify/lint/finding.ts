@@ -1,6 +1,7 @@
 /**
  * What the linter reports: findings, their severity, and its input and options.
  */
+import type { AdmissionCache } from '../intake/admission-cache';
 
 /** Severity of a finding. */
 export type Severity = 'error' | 'warning';
@@ -39,4 +40,6 @@ export interface LintOptions {
    * of Kubernetes NetworkPolicies are scoped to the local cluster.
    */
   readonly policyDefaultLocalCluster?: boolean;
+  /** Admissions shared with other readers of the same objects (the validation plugin's report). */
+  readonly admissions?: AdmissionCache;
 }

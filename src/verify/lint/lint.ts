@@ -50,7 +50,7 @@ export function lintManifests(inputs: readonly LintInput[], options: LintOptions
       continue;
     }
     if (isNetworkPolicy(o)) {
-      const a = netpolAdmission(o);
+      const a = netpolAdmission(o, options.admissions);
       emit(input, o, a.issues);
       if (a.res.object) {
         netpols.push({ input, raw: a.manifest, np: { stored: a.res.object, namespace: a.res.object.metadata?.namespace || 'default' } });
@@ -88,7 +88,9 @@ export function lintManifests(inputs: readonly LintInput[], options: LintOptions
         }
       }
     }
-    const res = admitPolicy(o, version, { enableL7Proxy: options.enableL7Proxy });
+    const res = options.admissions && o === input.object
+      ? options.admissions.policy(o, version, { enableL7Proxy: options.enableL7Proxy })
+      : admitPolicy(o, version, { enableL7Proxy: options.enableL7Proxy });
     for (const e of res.schemaErrors) {
       const i = e.indexOf(':');
       add(e.slice(0, i), 'error', 'schema', `the API server rejects the object (${e.slice(i + 1).trim()}), so the policy is never created`, 'fix the field to match the CiliumNetworkPolicy CRD schema');

@@ -4,6 +4,7 @@
  * created), and pruned fields with what their loss does to the policy. Admission itself is
  * src/verify/intake/network-policy-admit.ts (research notes on NetworkPolicy §B, §C).
  */
+import type { AdmissionCache } from '../intake/admission-cache';
 import { AdmissionResult } from '../intake/admit';
 import { admitNetworkPolicy } from '../intake/network-policy-admit';
 import type { Issue } from './finding';
@@ -18,7 +19,7 @@ export function isNetworkPolicy(o: any): boolean {
 }
 
 /** Admission findings of one NetworkPolicy, and the object as stored (undefined when refused). */
-export function netpolAdmission(manifest: any): { issues: Issue[]; res: AdmissionResult; manifest: any } {
+export function netpolAdmission(manifest: any, admissions?: AdmissionCache): { issues: Issue[]; res: AdmissionResult; manifest: any } {
   const issues: Issue[] = [];
   let m = manifest;
   if (m.apiVersion !== NETWORK_POLICY_API) {
@@ -33,7 +34,7 @@ export function netpolAdmission(manifest: any): { issues: Issue[]; res: Admissio
     // lint the rest as if it were networking.k8s.io/v1, so that every mistake shows in one pass
     m = { ...m, apiVersion: NETWORK_POLICY_API };
   }
-  const res = admitNetworkPolicy(m);
+  const res = admissions && m === manifest ? admissions.networkPolicy(m) : admitNetworkPolicy(m);
   for (const e of res.schemaErrors) {
     const i = e.indexOf(': ');
     const path = i > 0 ? e.slice(0, i) : '';
