@@ -182,8 +182,20 @@ export function renderMarkdown(m: Matrix, options: MarkdownOptions = {}): string
 
   out.push('## Summary', '');
   out.push('| Namespace | Pods | Ingress isolated | Egress isolated | Allowed flows |', '| --- | --- | --- | --- | --- |');
+  // the flows from and to each party: every table below reads them per pod, not the whole matrix
+  const bySrc = new Map<string, MatrixFlow[]>();
+  const byDst = new Map<string, MatrixFlow[]>();
+  for (const f of m.flows) {
+    const s = bySrc.get(f.src);
+    if (s) s.push(f);
+    else bySrc.set(f.src, [f]);
+    const d = byDst.get(f.dst);
+    if (d) d.push(f);
+    else byDst.set(f.dst, [f]);
+  }
+  const flowsOf = (name: string, dir: 'ingress' | 'egress'): readonly MatrixFlow[] => (dir === 'ingress' ? byDst : bySrc).get(name) ?? [];
   const isolated = (name: string, dir: 'ingress' | 'egress'): boolean =>
-    m.flows.some((f) => (dir === 'ingress' ? f.dst === name : f.src === name) && (dir === 'ingress' ? f.result.ingress : f.result.egress)?.enforced === true);
+    flowsOf(name, dir).some((f) => (dir === 'ingress' ? f.result.ingress : f.result.egress)?.enforced === true);
   const touches = (f: MatrixFlow, ns: string) => f.srcNamespace === ns || f.dstNamespace === ns;
   const protectedIn = (ns: string) => m.pods.filter((p) => (p.declared || p.subject) && p.namespace === ns);
   let shownNs = nsNames.filter((ns) => protectedIn(ns).length > 0);
@@ -251,8 +263,7 @@ export function renderMarkdown(m: Matrix, options: MarkdownOptions = {}): string
     const everyone = [...m.pods.map((p) => p.name), ...m.peers.map((p) => p.name)];
     for (const p of pods) {
       for (const dir of ['ingress', 'egress'] as const) {
-        const drops = m.flows.filter((f) => (dir === 'ingress' ? f.dst === p.name : f.src === p.name)
-          && (dir === 'ingress' ? f.result.ingress : f.result.egress)?.verdict === 'DROP');
+        const drops = flowsOf(p.name, dir).filter((f) => (dir === 'ingress' ? f.result.ingress : f.result.egress)?.verdict === 'DROP');
         const byPort = new Map<string, MatrixFlow[]>();
         for (const f of drops) byPort.set(portText(f), [...(byPort.get(portText(f)) ?? []), f]);
         // merge ports with the same refused peers
