@@ -51,7 +51,7 @@ describe('a report too large for its flow tables', () => {
 
   test('says so in one line and lists every pod with what isolates it', () => {
     const r = connectivityReport({ objects, title: 'big' });
-    expect(r.summaryOnly).toMatch(/^\d+ pods and peers on \d+ ports? make [\d,]+ flows to evaluate, more than the report's limit of 250,000/);
+    expect(r.summaryOnly).toMatch(/^\d+ pods and peers on \d+ ports? make [\d,]+ flows to evaluate, more than the report's limit of 100,000/);
     expect(r.markdown).toContain(`**Summary only.** ${r.summaryOnly}`);
     expect(r.markdown).not.toContain('### Allowed');
     expect(r.matrix.flows).toEqual([]);
