@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CliIo, STD_IO } from '../verify/cli-io';
 import { InputError } from '../verify/model';
+import { parseReportArgs } from './cli-args';
 import { connectivityReport, displayPath, readManifests, readScenario, reportJson } from './index';
 
 const USAGE = 'usage: cilium-verify report <manifest file or folder>... [--scenario <file>]... [--out <file>] [--title <text>] [--json]';
@@ -18,42 +19,13 @@ export type { CliIo };
 
 /** Runs the `report` subcommand (argv without `report`); resolves to the exit status. */
 export async function runReportCli(argv: readonly string[], io: CliIo = STD_IO): Promise<number> {
-  const manifests: string[] = [];
-  const scenarios: string[] = [];
-  let out: string | undefined;
-  let title: string | undefined;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string | undefined => {
-      const eq = a.indexOf('=');
-      if (eq > 0) return a.slice(eq + 1);
-      i++;
-      return argv[i];
-    };
-    if (a === '--help' || a === '-h') {
-      io.out(USAGE);
-      return 0;
-    } else if (a === '--json') {
-      json = true;
-    } else if (a === '--scenario' || a.startsWith('--scenario=')) {
-      const v = value();
-      if (!v) return usage(io, '--scenario needs a file');
-      scenarios.push(v);
-    } else if (a === '--out' || a.startsWith('--out=') || a === '-o') {
-      const v = value();
-      if (!v) return usage(io, '--out needs a file');
-      out = v;
-    } else if (a === '--title' || a.startsWith('--title=')) {
-      const v = value();
-      if (v === undefined) return usage(io, '--title needs a text');
-      title = v;
-    } else if (a.startsWith('-')) {
-      return usage(io, `unknown option ${a}`);
-    } else {
-      manifests.push(a);
-    }
+  const args = parseReportArgs(argv);
+  if ('help' in args) {
+    io.out(USAGE);
+    return 0;
   }
+  if ('problem' in args) return usage(io, args.problem);
+  const { paths: manifests, scenarios, out, title, json } = args;
   if (manifests.length === 0 && scenarios.length === 0) return usage(io, 'no manifests given');
 
   let report;

@@ -14,6 +14,7 @@ import { CliIo, STD_IO } from '../verify/cli-io';
 import { connectivityDiff, diffFlowJson, diffSummary } from './diff';
 import { renderDiffMarkdown } from './diff-markdown';
 import { displayPath } from './index';
+import { parseReportArgs } from './cli-args';
 import { readManifests, readScenario } from './input';
 
 export const DIFF_USAGE = 'usage: cilium-verify diff <base manifest file or folder> <new manifest file or folder> '
@@ -26,45 +27,14 @@ function usage(io: CliIo, problem: string): number {
 
 /** Runs the `diff` subcommand (argv without `diff`); resolves to the exit status. */
 export async function runDiffCli(argv: readonly string[], io: CliIo = STD_IO): Promise<number> {
-  const sides: string[] = [];
-  const scenarios: string[] = [];
-  let out: string | undefined;
-  let title: string | undefined;
-  let json = false;
-  let failOnNewAllow = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string | undefined => {
-      const eq = a.indexOf('=');
-      if (eq > 0) return a.slice(eq + 1);
-      i++;
-      return argv[i];
-    };
-    if (a === '--help' || a === '-h') {
-      io.out(DIFF_USAGE);
-      return 0;
-    } else if (a === '--json') {
-      json = true;
-    } else if (a === '--fail-on-new-allow') {
-      failOnNewAllow = true;
-    } else if (a === '--scenario' || a.startsWith('--scenario=')) {
-      const v = value();
-      if (!v) return usage(io, '--scenario needs a file');
-      scenarios.push(v);
-    } else if (a === '--out' || a.startsWith('--out=') || a === '-o') {
-      const v = value();
-      if (!v) return usage(io, '--out needs a file');
-      out = v;
-    } else if (a === '--title' || a.startsWith('--title=')) {
-      const v = value();
-      if (v === undefined) return usage(io, '--title needs a text');
-      title = v;
-    } else if (a.startsWith('-')) {
-      return usage(io, `unknown option ${a}`);
-    } else {
-      sides.push(a);
-    }
+  const args = parseReportArgs(argv, ['--fail-on-new-allow']);
+  if ('help' in args) {
+    io.out(DIFF_USAGE);
+    return 0;
   }
+  if ('problem' in args) return usage(io, args.problem);
+  const { paths: sides, scenarios, out, title, json } = args;
+  const failOnNewAllow = args.switches.has('--fail-on-new-allow');
   if (sides.length !== 2) {
     return usage(io, sides.length < 2 ? 'needs the base and the new manifests (files or folders)' : `more than two manifest paths (${sides.join(', ')})`);
   }

@@ -120,6 +120,22 @@ function mermaid(flows: readonly MatrixFlow[], ids: Map<string, string>): string
   return lines;
 }
 
+/** The sections on policies without effect and objects not evaluated (none when there are none). */
+export function noticeSections(m: Pick<Matrix, 'inert' | 'unevaluated'>): string[] {
+  const out: string[] = [];
+  if (m.inert.length) {
+    out.push('## Policies without effect', '');
+    for (const i of m.inert) out.push(`- ${i}`);
+    out.push('');
+  }
+  if (m.unevaluated.length) {
+    out.push('## Not evaluated', '', 'These objects change what Cilium enforces or who traffic comes from, and the verdicts below do not include them:', '');
+    for (const u of m.unevaluated) out.push(`- ${u}`);
+    out.push('');
+  }
+  return out;
+}
+
 /** Renders the report. */
 export function renderMarkdown(m: Matrix, options: MarkdownOptions = {}): string {
   const out: string[] = [];
@@ -154,16 +170,7 @@ export function renderMarkdown(m: Matrix, options: MarkdownOptions = {}): string
   const allowed = m.flows.filter((f) => f.enforced && f.result.verdict === 'ALLOW' && byRule(f));
   const builtIn = m.flows.filter((f) => f.enforced && f.result.verdict === 'ALLOW' && !byRule(f));
 
-  if (m.inert.length) {
-    out.push('## Policies without effect', '');
-    for (const i of m.inert) out.push(`- ${i}`);
-    out.push('');
-  }
-  if (m.unevaluated.length) {
-    out.push('## Not evaluated', '', 'These objects change what Cilium enforces or who traffic comes from, and the verdicts below do not include them:', '');
-    for (const u of m.unevaluated) out.push(`- ${u}`);
-    out.push('');
-  }
+  out.push(...noticeSections(m));
 
   if (options.checks && options.checks.length) {
     const failed = options.checks.filter((c) => c.flow.expect !== undefined && c.flow.expect !== c.result.verdict).length;

@@ -8,6 +8,7 @@
  * is half a megabyte (one 161-party chart of the bench estate, 233,000 cells: 4.6 s, 1 MB), which
  * is more than a reviewer reads.
  */
+import { noticeSections } from './markdown';
 import { Matrix, MatrixInput, MatrixParties, matrixEngine, matrixFacts } from './matrix';
 
 /** The most cells (parties × parties × ports) the full report evaluates. */
@@ -43,16 +44,7 @@ export function renderSummaryMarkdown(m: Matrix, parties: MatrixParties, options
   out.push(`Cilium ${m.engine.env.version} semantics, evaluated offline by \`cilium-verify\`.`, '');
   if (options.sources && options.sources.length) out.push(`Made from: ${options.sources.map((s) => `\`${s}\``).join(', ')}.`, '');
   out.push(`**Summary only.** ${summaryNotice(parties)}`, '');
-  if (m.inert.length) {
-    out.push('## Policies without effect', '');
-    for (const i of m.inert) out.push(`- ${i}`);
-    out.push('');
-  }
-  if (m.unevaluated.length) {
-    out.push('## Not evaluated', '', 'These objects change what Cilium enforces or who traffic comes from, and the verdicts do not include them:', '');
-    for (const u of m.unevaluated) out.push(`- ${u}`);
-    out.push('');
-  }
+  out.push(...noticeSections(m));
   const pods = m.pods.filter((p) => p.declared || p.subject);
   const isolated = (name: string, dir: 'ingress' | 'egress'): boolean => {
     const peer = m.engine.resolvePeer(name);
