@@ -601,3 +601,39 @@ describe('reading an export', () => {
     expect([report.lines, report.flows, report.distinct, report.unreplayable]).toEqual([4, 2, 2, 2]);
   });
 });
+
+describe('named ports from the workloads of the manifests', () => {
+  // Hubble's Endpoint message has no container ports (flow.proto `Endpoint`: ID, identity,
+  // cluster_name, namespace, labels, pod_name, workloads): the names come from the manifests.
+  const policy = JSON.stringify({
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-http', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'client' } } }], ports: [{ port: 'http' }] }] },
+  });
+  const deployment = (port: number) => JSON.stringify({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'x', ports: [{ name: 'http', containerPort: port }] }] } } },
+  });
+
+  test('a NetworkPolicy on the named port admits the flow to the port the Deployment names', async () => {
+    const flows = write('named.json', `${line({ l4: tcp(8080, { SYN: true }) })}\n`);
+    const m = write('named.yaml', [policy, deployment(8080)].join('\n---\n'));
+    const r = await runCli(['replay', flows, '--manifests', m, '--json']);
+    expect(r.err[r.err.length - 1]).toBe('cilium-verify replay: 1 observed flows (1 distinct): 1 allowed, 0 would be dropped, 0 not replayable');
+    expect(r.code).toBe(0);
+  });
+
+  test('without the workload the name resolves to nothing and the flow would be dropped', async () => {
+    const flows = write('named2.json', `${line({ l4: tcp(8080, { SYN: true }) })}\n`);
+    const m = write('named2.yaml', policy);
+    const r = await runCli(['replay', flows, '--manifests', m]);
+    expect(r.err).toContain('cilium-verify replay: 1 observed flows (1 distinct): 0 allowed, 1 would be dropped, 0 not replayable');
+    expect(r.code).toBe(1);
+  });
+
+  test('a workload naming another port does not admit it', async () => {
+    const flows = write('named3.json', `${line({ l4: tcp(8080, { SYN: true }) })}\n`);
+    const m = write('named3.yaml', [policy, deployment(9090)].join('\n---\n'));
+    const r = await runCli(['replay', flows, '--manifests', m]);
+    expect(r.code).toBe(1);
+  });
+});

@@ -15,6 +15,7 @@
 import * as fs from 'fs';
 import { PolicyEngine } from '../engine';
 import { workloadObjects } from '../intake/workloads';
+import { namedPortsByLabels, WorkloadPod, workloadPods } from '../intake/pods';
 import { EndpointDef, FlowInput, FlowResult, formatPolicyRef, InputError, NamespaceDef, PolicyManifest } from '../model';
 import { FlowReading, NameAddresses, ObservedConnection, parseLine, readFlow } from './hubble';
 import { ObservedEnd, PodIdentity } from './identity';
@@ -193,7 +194,7 @@ export class ReplaySession {
 
   /** Evaluates every distinct connection against the manifests. Throws InputError when the engine rejects its input. */
   public finish(manifests: readonly PolicyManifest[]): ReplayReport {
-    const { endpoints, nameOf, twinOf, namespaces, clusterName } = this.workloads();
+    const { endpoints, nameOf, twinOf, namespaces, clusterName } = this.workloads(workloadPods(manifests.map((m) => m.object)));
     const derived = workloadObjects(manifests);
     const dns: Record<string, string[]> = {};
     for (const [name, ips] of this.names) dns[name] = [...ips];
@@ -256,7 +257,7 @@ export class ReplaySession {
    * `<name> (another pod)`. Namespace labels come from the identities; the cluster name from
    * the pods (the most common one when they name several).
    */
-  private workloads(): {
+  private workloads(manifestPods: readonly WorkloadPod[]): {
     endpoints: EndpointDef[];
     nameOf: Map<string, string>;
     twinOf: Map<string, string>;
@@ -301,7 +302,9 @@ export class ReplaySession {
         const want = list.length === 1 ? base : `${id.namespace}/${p.podName ?? (id.identity !== undefined ? `identity-${id.identity}` : 'pod')}`;
         const name = unique(want);
         nameOf.set(id.key, name);
-        const ep = { name, namespace: id.namespace, labels: id.labels, serviceAccount: id.serviceAccount };
+        // Hubble does not say which container port has which name: the manifests' workloads do
+        const namedPorts = namedPortsByLabels(id.namespace, id.labels, manifestPods);
+        const ep: EndpointDef = { name, namespace: id.namespace, labels: id.labels, serviceAccount: id.serviceAccount, ...(namedPorts ? { namedPorts } : {}) };
         endpoints.push(ep);
         if (p.twin) {
           const twin = unique(`${name} (another pod)`);
