@@ -1,24 +1,38 @@
 /**
  * One measured run in a fresh process (so that maxRSS is this variant's own peak):
- *   child.ts <ours|floor|peer> <clusters> <workdir> [namespace|single]
+ *   child.ts <ours|floor|peer|plugin> <clusters> <workdir> [namespace|single] [setup]
  * Layout `namespace` (default): one chart per database namespace; `single`: one chart.
  * Prints one JSON line: { ms, cpuMs, mainCpuMs, maxRssMb, baseRssMb, bytes, hash, objects }:
  * wall time, CPU time of the process (every thread: the garbage collector's helpers too) and of
- * its main thread (Linux; 10 ms ticks), all of the synthesis only.
+ * its main thread (Linux; 10 ms ticks), all of the synthesis only (for `plugin`: of the
+ * validation plugin's run only).
+ *
+ * `ours ... setup` (the run before the measured rounds) also writes what the other variants
+ * read: the manifests per chart as JSON (the floor and the peer are made from them), and the
+ * output of `cdk8s synth` (`<chart>.k8s.yaml` and construct-metadata.json, written by
+ * `app.synth()` with construct metadata, as the CLI has the app do) with a connectivity
+ * scenario for the plugin.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { buildFloor, buildOurs, buildPeer, estateSpec } from './estate';
+import { ValidationContext } from 'cdk8s-cli/plugins';
+import { buildFloor, buildOurs, buildPeer, estateScenario, estateSpec } from './estate';
+import { CiliumPolicyValidation } from '../src/plugin';
 
-function main(): void {
-  const [variant, sizeArg, workdir, layoutArg] = process.argv.slice(2);
+async function main(): Promise<void> {
+  const [variant, sizeArg, workdir, layoutArg, setupArg] = process.argv.slice(2);
   const size = Number(sizeArg);
   const layout = layoutArg === 'single' ? 'single' : 'namespace';
   const spec = estateSpec(size);
   const tag = layout === 'single' ? `single-${size}` : `${size}`;
   const oursFile = path.join(workdir, `ours-${tag}.json`);
+  const synthDir = path.join(workdir, `synth-${tag}`);
+  if (variant === 'plugin') {
+    await plugin(synthDir);
+    return;
+  }
   let input: any;
   if (variant === 'floor' || variant === 'peer') {
     input = JSON.parse(fs.readFileSync(oursFile, 'utf8'));
@@ -50,18 +64,68 @@ function main(): void {
   const cpuMs = (cpu.user + cpu.system) / 1000;
   const mainCpuMs = mainThreadCpuMs() - main0;
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
-  const hash = createHash('sha256').update(yaml).digest('hex').slice(0, 16);
+  const hash = createHash('sha256').update(yaml).digest('hex');
   let objects = 0;
   const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
   if (variant === 'ours') {
     const out = charts.map((c) => ({ chart: c.node.id, docs: c.toJson() }));
     objects = out.reduce((n, c) => n + c.docs.length, 0);
-    fs.writeFileSync(oursFile, JSON.stringify(out));
-    fs.writeFileSync(path.join(workdir, `ours-${tag}.yaml`), yaml);
+    if (setupArg === 'setup') {
+      fs.writeFileSync(oursFile, JSON.stringify(out));
+      fs.writeFileSync(path.join(workdir, `ours-${tag}.yaml`), yaml);
+      // What `cdk8s synth` leaves for its validation plugins: the app's output, with construct metadata.
+      fs.rmSync(synthDir, { recursive: true, force: true });
+      const cli = new App({ outdir: synthDir, recordConstructMetadata: true });
+      buildOurs(cli, spec, { singleChart: layout === 'single' });
+      cli.synth();
+      fs.writeFileSync(path.join(synthDir, 'estate.connectivity.yaml'), estateScenario(spec));
+    }
   } else {
     objects = yaml.split(/^---$/m).length;
   }
   process.stdout.write(JSON.stringify({ ms, cpuMs, mainCpuMs, maxRssMb, baseRssMb, bytes: yaml.length, hash, objects }) + '\n');
+}
+
+/**
+ * The validation plugin as `cdk8s synth` runs it on the app's output: a `ValidationContext`
+ * over the synthesized files and the construct metadata (as cdk8s-cli's `ValidationPlugin.load`
+ * builds it), one report per chart, the estate's connectivity scenario.
+ */
+async function plugin(synthDir: string): Promise<void> {
+  const manifests = fs.readdirSync(synthDir).filter((f) => f.endsWith('.k8s.yaml')).sort().map((f) => path.join(synthDir, f));
+  const recorded = JSON.parse(fs.readFileSync(path.join(synthDir, 'construct-metadata.json'), 'utf8'));
+  const metadata: Record<string, { path: string }> = {};
+  for (const [name, m] of Object.entries<any>(recorded.resources)) {
+    metadata[name] = { path: m.path };
+  }
+  const validation = new CiliumPolicyValidation({
+    report: '{outdir}/{chart}.connectivity.md',
+    scenarios: [{ file: path.join(synthDir, 'estate.connectivity.yaml') }],
+  });
+  const log = console.log;
+  console.log = () => undefined; // the plugin's one summary line (cdk8s-cli prints it)
+  if (global.gc) {
+    global.gc();
+  }
+  const baseRssMb = process.memoryUsage().rss / 2 ** 20;
+  const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpuMs();
+  const t0 = process.hrtime.bigint();
+  const context = new ValidationContext(manifests, 'cdk8s-secured-postgres', '0.1.0', metadata, false);
+  await validation.validate(context);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  console.log = log;
+  const reports = fs.readdirSync(synthDir).filter((f) => f.endsWith('.connectivity.md')).sort();
+  const hash = createHash('sha256');
+  for (const r of reports) {
+    hash.update(fs.readFileSync(path.join(synthDir, r)));
+  }
+  const status = context.report.toJson().summary.status;
+  process.stdout.write(JSON.stringify({
+    ms, cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: mainThreadCpuMs() - main0,
+    maxRssMb: process.resourceUsage().maxRSS / 1024, baseRssMb, bytes: 0, hash: hash.digest('hex'), objects: reports.length, status,
+  }) + '\n');
 }
 
 /** CPU time of the main thread so far (utime + stime of /proc/self/task/<pid>/stat), or NaN. */
@@ -75,4 +139,7 @@ function mainThreadCpuMs(): number {
   }
 }
 
-main();
+main().catch((e) => {
+  process.stderr.write(`${e && e.stack ? e.stack : e}\n`);
+  process.exit(1);
+});

@@ -161,3 +161,58 @@ export function buildPeer(app: App, spec: EstateSpec, clusterDocs: Map<string, a
     });
   }
 }
+
+/** Clusters of the estate the benchmark's connectivity scenario looks at: one in this many. */
+export const SCENARIO_SAMPLE = 10;
+
+/**
+ * A connectivity scenario for the estate (the validation plugin checks it, as `cdk8s synth`
+ * would with `scenarios:` in cdk8s.yaml): for one cluster in `SCENARIO_SAMPLE`, a granted
+ * client reaches an instance, the pooler and the HTTP API (GET allowed, DELETE refused by the
+ * L7 rules), and a pod without a grant is dropped.
+ */
+export function estateScenario(spec: EstateSpec): string {
+  const appCount = spec.appNamespaces.length;
+  const namespaces = new Set<string>();
+  const endpoints: string[] = [];
+  const flows: string[] = [];
+  let ip = 0;
+  const addr = () => `10.${Math.floor(++ip / 65536) % 256}.${Math.floor(ip / 256) % 256}.${ip % 256}`;
+  const endpoint = (name: string, ns: string, labels: Record<string, string>) => {
+    namespaces.add(ns);
+    const l = Object.entries(labels).map(([k, v]) => `${k}: ${v}`).join(', ');
+    endpoints.push(`  ${name}: {namespace: ${ns}, labels: {${l}}, ip: ${addr()}}`);
+  };
+  for (let c = 0; c < spec.clusters; c += SCENARIO_SAMPLE) {
+    const ns = dbNamespace(c);
+    const name = clusterName(c);
+    const client = (g: number) => ({ name: `svc-${c}-${g}`, ns: spec.appNamespaces[(c + g) % appCount] });
+    endpoint(`${name}-1`, ns, { 'cnpg.io/cluster': name, 'cnpg.io/podRole': 'instance' });
+    endpoint(`${name}-pooler`, ns, { 'cnpg.io/poolerName': `${name}-pooler-rw` });
+    endpoint(`api-${c}`, ns, { app: `api-${c}` });
+    for (const g of [0, 5, 8]) {
+      endpoint(client(g).name, client(g).ns, { app: client(g).name });
+    }
+    // in a namespace with grants of pods, not the one granted as a whole (grant 4)
+    endpoint(`intruder-${c}`, spec.appNamespaces[(c + 5) % appCount], { app: `intruder-${c}` });
+    flows.push(
+      `  - {src: ${client(0).name}, dst: ${name}-1, proto: TCP, port: 5432, expect: ALLOW}`,
+      `  - {src: ${client(5).name}, dst: ${name}-pooler, proto: TCP, port: 5432, expect: ALLOW}`,
+      `  - {src: ${client(8).name}, dst: api-${c}, proto: TCP, port: 8080, http: {method: GET, path: /v1/items}, expect: ALLOW}`,
+      `  - {src: ${client(8).name}, dst: api-${c}, proto: TCP, port: 8080, http: {method: DELETE, path: /v1/items}, expect: L7_DENY}`,
+      `  - {src: intruder-${c}, dst: ${name}-1, proto: TCP, port: 5432, expect: DROP}`,
+    );
+  }
+  return [
+    `title: estate of ${spec.clusters} clusters`,
+    'env:',
+    '  version: "1.19"',
+    'namespaces:',
+    ...[...namespaces].sort().map((n) => `  ${n}: {}`),
+    'endpoints:',
+    ...endpoints,
+    'flows:',
+    ...flows,
+    '',
+  ].join('\n');
+}

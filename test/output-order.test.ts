@@ -3,10 +3,13 @@
  * kind and name, whatever order its constructs were declared in; the user's own objects keep
  * cdk8s's order around the block, and dependencies the user adds are still honoured.
  */
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart, DependencyGraph, Testing, YamlOutputType } from 'cdk8s';
 import {
   AccessClient, AccessGrant, AccessTarget, CiliumPolicy, NamespaceBaseline, PodSelector, Port, SecuredPostgres,
 } from '../src';
+import { _OutputOrder } from '../src/common/output-order';
 
 function ids(chart: Chart): string[] {
   return Testing.synth(chart).map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
@@ -114,5 +117,76 @@ describe('output order', () => {
       'CiliumNetworkPolicy x/c-to-t', 'CiliumNetworkPolicy x/t-from-c',
       'CiliumNetworkPolicy y/y-allow-dns', 'CiliumNetworkPolicy y/y-default-deny',
     ]);
+  });
+
+  test("the order is the construct tree's: the chart's prototype toJson (as jsii calls it from Python, Java, ...) and a DependencyGraph of the chart give the sorted block", () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'c');
+    estate(chart, ['baseline', 'db', 'pooler', 'grant']);
+    const expected = ids(chart);
+    const viaPrototype = (Chart.prototype.toJson.call(chart) as any[]).map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    expect(viaPrototype).toEqual(expected);
+    const walked = new DependencyGraph(chart.node).topology().filter((c): c is ApiObject => c instanceof ApiObject)
+      .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.name}`);
+    expect(walked).toEqual(expected);
+    expect([...expected.slice(2)]).toEqual([...expected.slice(2)].sort());
+  });
+
+  test('every way cdk8s writes an app gives the sorted block: files per chart, per resource, the construct metadata', () => {
+    const outdir = fs.mkdtempSync(path.join(Testing.app().outdir, 'out-'));
+    const make = (yamlOutputType: YamlOutputType) => {
+      const app = new App({ outdir: path.join(outdir, String(yamlOutputType)), yamlOutputType, recordConstructMetadata: true });
+      for (const name of ['one', 'two']) {
+        estate(new Chart(app, name), ['db', 'grant', 'pooler', 'baseline']);
+      }
+      app.synth();
+      return path.join(outdir, String(yamlOutputType));
+    };
+    const reference = new App({ outdir: path.join(outdir, 'reference') });
+    const sorted = ['one', 'two'].map((name) => {
+      const chart = new Chart(reference, name);
+      estate(chart, ['db', 'baseline', 'grant', 'pooler']);
+      return Testing.synth(chart).map((o) => o.metadata.name as string);
+    });
+    for (const t of [YamlOutputType.FILE_PER_CHART, YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE]) {
+      const dir = make(t);
+      const recorded = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'construct-metadata.json'), 'utf8')).resources);
+      // names shared by both charts are recorded once, at their first place
+      expect(recorded).toEqual([...new Set([...sorted[0], ...sorted[1]])]);
+      if (t === YamlOutputType.FILE_PER_CHART) {
+        const docs = fs.readFileSync(path.join(dir, 'one.k8s.yaml'), 'utf8').split(/^---$/m);
+        expect(docs.map((d) => /\n {2}name: (\S+)/.exec(d)![1])).toEqual(sorted[0]);
+      }
+    }
+  });
+
+  test("cdk8s's resolveDependencies is not handed the block (it has nothing to do with it); without a stack to tell, it is, with the same output", () => {
+    const build = () => {
+      const app = Testing.app();
+      for (const name of ['a', 'b', 'c']) {
+        estate(new Chart(app, name), ['db', 'pooler', 'baseline', 'grant']);
+      }
+      return app;
+    };
+    const block = jest.spyOn(_OutputOrder.prototype, '_block');
+    try {
+      const yaml = build().synthYaml();
+      // the app's DependencyGraph (chart order) and each chart's own: two reads per chart, none from the four
+      // resolveDependencies passes of the three charts' synthesis and the app's
+      expect(block).toHaveBeenCalledTimes(6);
+      block.mockClear();
+      const capture = Error.captureStackTrace;
+      (Error as any).captureStackTrace = undefined;
+      let unsorted: string;
+      try {
+        unsorted = build().synthYaml();
+      } finally {
+        Error.captureStackTrace = capture;
+      }
+      expect(unsorted).toBe(yaml);
+      expect(block.mock.calls.length).toBeGreaterThan(6);
+    } finally {
+      block.mockRestore();
+    }
   });
 });

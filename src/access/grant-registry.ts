@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { _OutputOrder } from '../common/output-order';
 import { CiliumPolicy } from '../policy/cilium-policy';
+import { _libraryPolicy } from '../policy/policy-base';
 import { PodSelector } from '../policy/selector';
 
 /**
@@ -32,7 +33,7 @@ export class _GrantRegistry extends Construct {
     if (p) {
       return p;
     }
-    p = new CiliumPolicy(this, key, { name, namespace, selector, isolateEgress: isolateEgress || undefined, egressDefaultDeny });
+    p = new CiliumPolicy(this, key, _libraryPolicy({ name, namespace, selector, isolateEgress: isolateEgress || undefined, egressDefaultDeny }));
     this.policies.set(key, p);
     this.order ??= _OutputOrder.of(this);
     this.order.own(p);

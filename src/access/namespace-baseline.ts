@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { DnsServer } from '../common/dns-server';
 import { _OutputOrder } from '../common/output-order';
 import { CiliumPolicy } from '../policy/cilium-policy';
+import { _libraryPolicy } from '../policy/policy-base';
 import { _inputError, _throwProblems } from '../policy/errors';
 import { DnsRule } from '../policy/l7';
 import { _checkNamespaceName } from '../policy/labels';
@@ -123,14 +124,14 @@ export class NamespaceBaseline extends Construct {
     const all = `every pod of namespace ${ns}`;
     if (denyIngress || denyEgress) {
       const dirs = [denyIngress ? 'ingress' : '', denyEgress ? 'egress' : ''].filter(Boolean).join(' and ');
-      this.denyPolicy = new CiliumPolicy(this, 'DefaultDeny', {
+      this.denyPolicy = new CiliumPolicy(this, 'DefaultDeny', _libraryPolicy({
         name: _joinName([ns, 'default-deny']),
         namespace: ns,
         selector: PodSelector.all(),
         description: `${all}: default deny for ${dirs}; traffic is allowed only by other policies`,
         isolateIngress: denyIngress,
         isolateEgress: denyEgress,
-      });
+      }));
     }
     if (allowDns) {
       const proxied = fqdn.length > 0 || !!props.dnsVisibility;
@@ -139,24 +140,26 @@ export class NamespaceBaseline extends Construct {
       const how = !proxied ? '' : props.restrictDnsNames
         ? ` through the DNS proxy, only ${fqdn.map((d) => d._render().matchName ?? d._render().matchPattern).join(', ')}`
         : ' through the DNS proxy, every name';
-      this.dnsPolicy = new CiliumPolicy(this, 'Dns', {
+      const dnsProps = {
         name: _joinName([ns, 'allow-dns']),
         namespace: ns,
         selector: PodSelector.all(),
         description: `${all}: may query DNS (${servers.map((d) => `${d.selector._describe()} in ${d.namespace} on port ${d.port}`).join(', ')}, UDP and TCP)${how}`,
-      });
+      };
+      // Without a DNS server the policy has no rule: its checks at synthesis say so.
+      this.dnsPolicy = new CiliumPolicy(this, 'Dns', servers.length > 0 ? _libraryPolicy(dnsProps) : dnsProps);
       for (const d of servers) {
         this.dnsPolicy.allowEgress({ peers: [Peer.pods(d.selector, d.namespace)], ports: [Port.anyProtocol(d.port)], dns: names });
       }
     }
     if (props.allowWithinNamespace) {
       const peer = Peer.allPodsInNamespace(ns);
-      this.withinNamespacePolicy = new CiliumPolicy(this, 'WithinNamespace', {
+      this.withinNamespacePolicy = new CiliumPolicy(this, 'WithinNamespace', _libraryPolicy({
         name: _joinName([ns, 'allow-within-namespace']),
         namespace: ns,
         selector: PodSelector.all(),
         description: `${all}: may reach, and be reached by, every pod of namespace ${ns} on every port`,
-      });
+      }));
       this.withinNamespacePolicy.allowIngress({ peers: [peer] });
       this.withinNamespacePolicy.allowEgress({ peers: [peer] });
     }

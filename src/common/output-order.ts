@@ -7,7 +7,7 @@
  * Not in src/policy: it orders any API object (CNPG clusters too), not just policies.
  */
 import { ApiObject, Chart } from 'cdk8s';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, Dependable, IConstruct, IDependable } from 'constructs';
 import { _cmp } from '../policy/compare';
 
 /**
@@ -20,14 +20,24 @@ import { _cmp } from '../policy/compare';
  * the first of our constructs declared in it. Objects of the user's own constructs keep
  * cdk8s's order around it.
  *
- * How: at synthesis (cdk8s validates the app before it orders objects) this construct adds a
- * dependency on each object, in sorted order, and nothing depends on it. cdk8s emits a chart's
- * objects by a depth-first walk of the dependency graph from the objects nothing depends on,
- * in construct-tree order: it reaches this construct and then its dependencies, in the order
- * they were added. The graph is a star (one edge per object, depth one), so cdk8s's cycle
- * check and walk stay linear. This construct holds no API objects, so cdk8s does not expand
- * its dependencies into object-to-object edges. A star, not a chain: a chain of grant
- * policies took 135 s for 8 clusters × 10 grants (bench/RESULTS.md §1).
+ * How: cdk8s has no ordering hook; it emits a chart's objects by a depth-first walk of the
+ * chart's dependency graph from the constructs nothing depends on, in construct-tree order.
+ * This construct depends on the chart's objects of ours, in sorted order, and nothing depends
+ * on it: the walk reaches it and then them, in that order (a star: one edge per object, depth
+ * one, so cdk8s's cycle check and walk stay linear; a chain of grant policies took 135 s for
+ * 8 clusters × 10 grants, bench/RESULTS.md). It holds no API objects, so cdk8s does not expand
+ * its dependencies into object-to-object edges.
+ *
+ * The dependencies are one `IDependable` whose roots are computed when read (objects owned
+ * since the last read are sorted then, and appended). They are read by every walk of the
+ * dependency graph, with one exception: cdk8s's `resolveDependencies`, which cdk8s runs over
+ * the whole app once per chart it synthesizes, gets none. That function turns dependencies
+ * between charts into chart dependencies and dependencies of a construct holding API objects
+ * into object-to-object ones; this construct's dependencies are neither (same chart, no API
+ * object under it), so it does nothing with them, but it paid for each: with one chart per
+ * namespace (1,000 clusters, 100 charts) the 29,000 edges were read 202 times, a third of the
+ * synthesis time (bench/RESULTS.md). See `readByResolveDependencies` for how the reader is known and
+ * why a miss is harmless.
  *
  * @internal
  */
@@ -46,31 +56,36 @@ export class _OutputOrder extends Construct {
   private static readonly ID = 'SecuredPostgresOutputOrder';
 
   private readonly owners: IConstruct[] = [];
-  /** Objects already linked: a later synthesis links only new ones (no duplicate dependency). */
+  /** The block, in emission order. */
+  private readonly sorted: ApiObject[] = [];
+  /** Objects already in the block: an object under two owners (a pooler under its cluster) is placed once. */
   private readonly linked = new Set<ApiObject>();
-  /** The first owner not walked yet: cdk8s validates the app once per chart, and each validation walks only new owners. */
+  /** The first owner not walked yet: each read walks only owners added since the last one. */
   private pending = 0;
 
   private constructor(private readonly chart: Chart, id: string) {
     super(chart, id);
-    this.node.addValidation({ validate: () => { this.link(); return []; } });
+    this.node.addDependency(new SortedBlock(this));
   }
 
   /**
-   * Puts the API objects under `owner` into the sorted block: those it holds at the next
-   * synthesis. (cdk8s validates the whole app once per chart; only owners added since the last
-   * validation are walked.)
+   * Puts the API objects under `owner` into the sorted block: those it holds when the chart's
+   * dependencies are next read (at synthesis).
    */
   public own(owner: IConstruct): void {
     this.owners.push(owner);
   }
 
   /**
-   * Links the objects of the owners added since the last call, in sorted order. Objects of
-   * owners added after a first synthesis are appended after the block of that synthesis (in
-   * sorted order among themselves).
+   * The block: the objects of owners added since the last call are sorted and appended.
+   * (Objects of owners added after a first synthesis come after the block of that synthesis,
+   * in sorted order among themselves.)
+   * @internal
    */
-  private link(): void {
+  public _block(): ApiObject[] {
+    if (this.pending === this.owners.length) {
+      return this.sorted;
+    }
     const fresh: { key: string; obj: ApiObject }[] = [];
     const owners = this.owners.slice(this.pending);
     this.pending = this.owners.length;
@@ -85,10 +100,67 @@ export class _OutputOrder extends Construct {
     // Ties (the same namespace, kind and name twice) keep construct-path order.
     fresh.sort((a, b) => _cmp(a.key, b.key) || _cmp(a.obj.node.path, b.obj.node.path));
     for (const { obj } of fresh) {
-      this.node.addDependency(obj);
+      this.sorted.push(obj);
     }
+    return this.sorted;
   }
 }
+
+/** What `_OutputOrder` depends on: its sorted block, read when cdk8s walks the dependencies. */
+class SortedBlock implements IDependable {
+  constructor(order: _OutputOrder) {
+    Dependable.implement(this, {
+      get dependencyRoots(): IConstruct[] {
+        // The block itself, not a copy (constructs' `Node.dependencies` only copies the roots out).
+        return readByResolveDependencies() ? [] : order._block();
+      },
+    });
+  }
+}
+
+const NO_CALL_SITES: NodeJS.CallSite[] = [];
+
+/**
+ * Whether the dependencies are being read by cdk8s's `resolveDependencies` (through its
+ * `buildDependencies`, in cdk8s/lib/app.js), known from the call stack: the three frames above
+ * the reader, as V8 call sites (no stack string, no source maps). A miss (another cdk8s
+ * version, a bundled cdk8s, another engine) gives the edges to that function too: the same
+ * bytes, at the cost measured before (bench/RESULTS.md). Only a hit removes edges, and only
+ * from a function that does nothing with them. One check ≈ 2-6 µs, two per chart with objects
+ * of ours per synthesized chart.
+ */
+function readByResolveDependencies(): boolean {
+  const E = Error as ErrorConstructor & { prepareStackTrace?: (e: Error, sites: NodeJS.CallSite[]) => unknown };
+  if (typeof E.captureStackTrace !== 'function') {
+    return false;
+  }
+  const prepare = E.prepareStackTrace;
+  const limit = E.stackTraceLimit;
+  let sites: NodeJS.CallSite[] = NO_CALL_SITES;
+  try {
+    E.prepareStackTrace = (_e, s) => s;
+    E.stackTraceLimit = 3;
+    const holder: { stack?: unknown } = {};
+    E.captureStackTrace(holder, readByResolveDependencies);
+    if (Array.isArray(holder.stack)) {
+      sites = holder.stack;
+    }
+  } catch {
+    return false;
+  } finally {
+    E.prepareStackTrace = prepare;
+    E.stackTraceLimit = limit;
+  }
+  // [0] the dependable's getter, [1] constructs' `Node.dependencies`, [2] the reader.
+  for (const s of sites) {
+    if (s.getFunctionName() === 'buildDependencies' && CDK8S_APP.test(s.getFileName() ?? '')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const CDK8S_APP = /[\\/]cdk8s[\\/]lib[\\/]app\.js$/;
 
 /**
  * Namespace (cluster-scoped first), workloads before Cilium policies, kind, name: one string,

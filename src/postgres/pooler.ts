@@ -9,6 +9,7 @@ import { Pooler as CnpgPooler, PoolerSpecPgbouncerPoolMode, PoolerSpecType } fro
 import { AccessTargetConfig, IAccessTarget } from '../access/access-target';
 import { _OutputOrder } from '../common/output-order';
 import { CiliumPolicy } from '../policy/cilium-policy';
+import { _libraryPolicy } from '../policy/policy-base';
 import { _inputError } from '../policy/errors';
 import { _joinName } from '../policy/names';
 import { Entity, Peer } from '../policy/peer';
@@ -176,30 +177,30 @@ export class Pooler extends Construct implements IAccessTarget, kplus.IPodSelect
       },
     });
 
-    this.defaultDeny = new CiliumPolicy(this, 'DefaultDeny', {
+    this.defaultDeny = new CiliumPolicy(this, 'DefaultDeny', _libraryPolicy({
       namespace: cluster.namespace,
       name: _joinName([name, 'default-deny']),
       selector: this.selector,
       isolateIngress: true,
       isolateEgress: true,
       description: `Baseline: ingress and egress default deny for the PgBouncer pods of pooler ${name} (CNPG cluster ${cluster.name})`,
-    });
-    this.egress = new CiliumPolicy(this, 'Egress', {
+    }));
+    this.egress = new CiliumPolicy(this, 'Egress', _libraryPolicy({
       namespace: cluster.namespace,
       name: _joinName([name, 'egress']),
       selector: this.selector,
       isolateIngress: true,
-    });
+    }));
     this.egress.allowEgress({ peers: [Peer.pods(cluster.instanceSelector, cluster.namespace)], ports: [Port.tcp(PGBOUNCER_PORT)] });
     _allowPlatformEgress(this.egress, cluster, false);
 
     if (cluster.monitoring || cluster.allowProbesFromHost) {
-      this.ingress = new CiliumPolicy(this, 'Ingress', {
+      this.ingress = new CiliumPolicy(this, 'Ingress', _libraryPolicy({
         namespace: cluster.namespace,
         name: _joinName([name, 'ingress']),
         selector: this.selector,
         isolateEgress: true,
-      });
+      }));
       if (cluster.monitoring) {
         this.ingress.allowIngress({
           peers: [Peer.pods(cluster.monitoring.scraperSelector, cluster.monitoring.scraperNamespace)],

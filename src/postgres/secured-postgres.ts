@@ -14,6 +14,7 @@ import { AccessTargetConfig, IAccessTarget } from '../access/access-target';
 import { DnsServer } from '../common/dns-server';
 import { _OutputOrder } from '../common/output-order';
 import { CiliumPolicy } from '../policy/cilium-policy';
+import { _libraryPolicy } from '../policy/policy-base';
 import { _inputError } from '../policy/errors';
 import { _checkNamespaceName } from '../policy/labels';
 import { _joinName, _kebab } from '../policy/names';
@@ -257,40 +258,40 @@ export class SecuredPostgres extends Construct implements IPostgresCluster, IAcc
     const externalDestinations = externals.map((e) => e.destination);
     const byName = [...backupDestinations, ...externalDestinations].some((d) => d.byName);
 
-    this.instancesDefaultDeny = new CiliumPolicy(this, 'InstancesDefaultDeny', {
+    this.instancesDefaultDeny = new CiliumPolicy(this, 'InstancesDefaultDeny', _libraryPolicy({
       namespace: ns,
       name: _joinName([name, 'instances-default-deny']),
       selector: this.instanceSelector,
       isolateIngress: true,
       isolateEgress: true,
       description: `Baseline: ingress and egress default deny for the instances of CNPG cluster ${name}`,
-    });
-    this.instancesIngress = new CiliumPolicy(this, 'InstancesIngress', {
+    }));
+    this.instancesIngress = new CiliumPolicy(this, 'InstancesIngress', _libraryPolicy({
       namespace: ns,
       name: _joinName([name, 'instances-ingress']),
       selector: this.instanceSelector,
       isolateEgress: true,
-    });
-    this.instancesEgress = new CiliumPolicy(this, 'InstancesEgress', {
+    }));
+    this.instancesEgress = new CiliumPolicy(this, 'InstancesEgress', _libraryPolicy({
       namespace: ns,
       name: _joinName([name, 'instances-egress']),
       selector: this.instanceSelector,
       isolateIngress: true,
-    });
-    this.jobsDefaultDeny = new CiliumPolicy(this, 'JobsDefaultDeny', {
+    }));
+    this.jobsDefaultDeny = new CiliumPolicy(this, 'JobsDefaultDeny', _libraryPolicy({
       namespace: ns,
       name: _joinName([name, 'jobs-default-deny']),
       selector: this.jobSelector,
       isolateIngress: true,
       isolateEgress: true,
       description: `Baseline: ingress and egress default deny for the bootstrap, join and recovery Job pods of CNPG cluster ${name}`,
-    });
-    this.jobsEgress = new CiliumPolicy(this, 'JobsEgress', {
+    }));
+    this.jobsEgress = new CiliumPolicy(this, 'JobsEgress', _libraryPolicy({
       namespace: ns,
       name: _joinName([name, 'jobs-egress']),
       selector: this.jobSelector,
       isolateIngress: true,
-    });
+    }));
 
     // Instances, ingress.
     this.instancesIngress.allowIngress({ peers: [this.operator._peer()], ports: [Port.tcp(INSTANCE_STATUS_PORT)] });
