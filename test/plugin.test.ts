@@ -11,6 +11,8 @@ import { ValidationContext } from 'cdk8s-cli/plugins';
 import * as YAML from 'yaml';
 import { CnpgCiliumExample } from '../examples/cnpg-cilium';
 import { CiliumPolicyValidation } from '../src/plugin';
+import * as reportModule from '../src/report';
+import * as admitModule from '../src/verify/intake/admit';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 let tmp: string;
@@ -64,6 +66,29 @@ test('clean manifests and a passing scenario: success, the report beside the YAM
   expect(md).toContain('58 of 58 expected verdicts hold.');
   expect(md).toContain('```mermaid');
   expect(console.log).toHaveBeenCalledWith(expect.stringMatching(/^cilium-verify: \d+ Cilium policies; lint: 0 errors, \d+ warnings; scenarios: 58 of 58 flows as expected; reports?: dist\/connectivity\.md$/));
+});
+
+test('a scenario is checked once for the verdicts and the report of the same manifests, each policy admitted once for lint, scenario and report', async () => {
+  const objects = cnpg();
+  const m = synthTo(path.join(tmp, 'dist'), 'cnpg-cilium', objects);
+  const scenario = path.join(EXAMPLES, 'cnpg-cilium.connectivity.yaml');
+  const checks = jest.spyOn(reportModule, 'checkScenarios');
+  const admit = jest.spyOn(admitModule, 'admitPolicy');
+  const { ctx } = await run({ scenarios: [scenario] }, [m]);
+  expect(ctx.report.success).toBe(true);
+  expect(checks).toHaveBeenCalledTimes(1);
+  const cilium = objects.filter((o) => o.apiVersion === 'cilium.io/v2');
+  expect(cilium.length).toBeGreaterThan(5);
+  expect(admit).toHaveBeenCalledTimes(cilium.length);
+  // the same report as one that checks the scenario itself
+  checks.mockRestore();
+  const alone = reportModule.connectivityReport({
+    objects: YAML.parseAllDocuments(fs.readFileSync(m, 'utf8')).map((d) => d.toJS()),
+    scenarios: [reportModule.readScenario(scenario)],
+    title: 'Connectivity report',
+    sources: ['cnpg-cilium.k8s.yaml', reportModule.displayPath(scenario)],
+  });
+  expect(fs.readFileSync(path.join(tmp, 'dist', 'connectivity.md'), 'utf8')).toBe(alone.markdown);
 });
 
 test('{chart} writes one report per manifest; scenarios are bound to their manifests', async () => {

@@ -36,7 +36,7 @@ import { _cmp } from '../policy/compare';
  * into object-to-object ones; this construct's dependencies are neither (same chart, no API
  * object under it), so it does nothing with them, but it paid for each: with one chart per
  * namespace (1,000 clusters, 100 charts) the 29,000 edges were read 202 times, a third of the
- * synthesis time (bench/RESULTS.md). See `readByResolveDependencies` for how the reader is known and
+ * synthesis time (bench/RESULTS.md). See `readForChartsOnly` for how the reader is known and
  * why a miss is harmless.
  *
  * @internal
@@ -112,7 +112,7 @@ class SortedBlock implements IDependable {
     Dependable.implement(this, {
       get dependencyRoots(): IConstruct[] {
         // The block itself, not a copy (constructs' `Node.dependencies` only copies the roots out).
-        return readByResolveDependencies() ? [] : order._block();
+        return readForChartsOnly() ? [] : order._block();
       },
     });
   }
@@ -121,15 +121,23 @@ class SortedBlock implements IDependable {
 const NO_CALL_SITES: NodeJS.CallSite[] = [];
 
 /**
- * Whether the dependencies are being read by cdk8s's `resolveDependencies` (through its
- * `buildDependencies`, in cdk8s/lib/app.js), known from the call stack: the three frames above
- * the reader, as V8 call sites (no stack string, no source maps). A miss (another cdk8s
- * version, a bundled cdk8s, another engine) gives the edges to that function too: the same
- * bytes, at the cost measured before (bench/RESULTS.md). Only a hit removes edges, and only
- * from a function that does nothing with them. One check ≈ 2-6 µs, two per chart with objects
- * of ours per synthesized chart.
+ * Whether the dependencies are being read by one of the two cdk8s walks that only relate
+ * charts to charts, known from the call stack (V8 call sites: no stack string, no source maps):
+ * - `resolveDependencies` (through its `buildDependencies`, cdk8s/lib/app.js), run over the
+ *   whole app once per synthesized chart: it turns dependencies between charts into chart
+ *   dependencies, and those of a construct holding API objects into object-to-object ones;
+ * - the app's `charts` (a `DependencyGraph` of the whole app, cdk8s/lib/dependency.js, read by
+ *   `get charts` in app.js), which orders the charts: an edge inside one chart does not change
+ *   when a chart is reached.
+ * The block's edges are none of those (same chart, no API object under this construct), so
+ * both do nothing with them, but paid for each: one chart per namespace, 1,000 clusters,
+ * 100 charts: the 29,000 edges were read 202 times by the first, a third of the synthesis
+ * (bench/RESULTS.md); the second is ≈ 4 % of a one-chart synthesis. A miss (another cdk8s
+ * version, a bundled cdk8s, another engine) gives the edges to those walks too: the same
+ * bytes, at the cost measured before. Only a hit removes edges, and only from a walk that does
+ * nothing with them. One check ≈ 2-6 µs, a few per synthesized chart.
  */
-function readByResolveDependencies(): boolean {
+function readForChartsOnly(): boolean {
   const E = Error as ErrorConstructor & { prepareStackTrace?: (e: Error, sites: NodeJS.CallSite[]) => unknown };
   if (typeof E.captureStackTrace !== 'function') {
     return false;
@@ -139,9 +147,9 @@ function readByResolveDependencies(): boolean {
   let sites: NodeJS.CallSite[] = NO_CALL_SITES;
   try {
     E.prepareStackTrace = (_e, s) => s;
-    E.stackTraceLimit = 3;
+    E.stackTraceLimit = 4;
     const holder: { stack?: unknown } = {};
-    E.captureStackTrace(holder, readByResolveDependencies);
+    E.captureStackTrace(holder, readForChartsOnly);
     if (Array.isArray(holder.stack)) {
       sites = holder.stack;
     }
@@ -151,15 +159,20 @@ function readByResolveDependencies(): boolean {
     E.prepareStackTrace = prepare;
     E.stackTraceLimit = limit;
   }
-  // [0] the dependable's getter, [1] constructs' `Node.dependencies`, [2] the reader.
-  for (const s of sites) {
-    if (s.getFunctionName() === 'buildDependencies' && CDK8S_APP.test(s.getFileName() ?? '')) {
-      return true;
-    }
+  // [0] the dependable's getter, [1] constructs' `Node.dependencies`, [2] the reader, [3] its caller.
+  const reader = sites[2];
+  if (!reader) {
+    return false;
   }
-  return false;
+  if (reader.getFunctionName() === 'buildDependencies' && CDK8S_APP.test(reader.getFileName() ?? '')) {
+    return true;
+  }
+  const caller = sites[3];
+  return !!caller && reader.getFunctionName() === 'DependencyGraph' && CDK8S_DEPENDENCY.test(reader.getFileName() ?? '')
+    && caller.getFunctionName() === 'get charts' && CDK8S_APP.test(caller.getFileName() ?? '');
 }
 
+const CDK8S_DEPENDENCY = /[\\/]cdk8s[\\/]lib[\\/]dependency\.js$/;
 const CDK8S_APP = /[\\/]cdk8s[\\/]lib[\\/]app\.js$/;
 
 /**

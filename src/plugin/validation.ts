@@ -21,7 +21,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Validation, ValidationContext, ValidationViolation } from 'cdk8s-cli/plugins';
-import { checkScenarios, connectivityReport, displayPath, readScenario, ScenarioInput } from '../report';
+import { CheckedFlow, checkScenarios, connectivityReport, displayPath, readScenario, ScenarioInput } from '../report';
 import { InputError, formatPolicyRef } from '../verify/model';
 import { baselineDiff } from './baseline';
 import { AdmissionCache } from '../verify/intake/admission-cache';
@@ -172,9 +172,17 @@ export class CiliumPolicyValidation implements Validation {
         });
       }
     }
+    // A scenario is checked once per set of manifests: its verdicts here and in a report of the same manifests.
+    const checkedFlows = new Map<string, CheckedFlow[]>();
+    const checksOf = (s: typeof loaded[number], ms: readonly string[]) => {
+      const key = `${loaded.indexOf(s)}\u0000${[...ms].sort().join('\u0000')}`;
+      let flows = checkedFlows.get(key);
+      if (!flows) checkedFlows.set(key, (flows = checkScenarios(objectsOf(ms), [s.input], admissions)));
+      return flows;
+    };
     let checked = 0;
     for (const s of loaded) {
-      for (const f of checkScenarios(objectsOf(s.manifests), [s.input])) {
+      for (const f of checksOf(s, s.manifests)) {
         if (f.flow.expect === undefined) continue;
         checked++;
         if (f.flow.expect === f.result.verdict) continue;
@@ -208,6 +216,7 @@ export class CiliumPolicyValidation implements Validation {
         const report = connectivityReport({
           objects: objectsOf(u.manifests),
           scenarios: scen.map((s) => s.input),
+          checks: scen.flatMap((s) => checksOf(s, u.manifests)),
           title: this.props.title ?? u.title,
           // manifests by file name (the output folder may be temporary), scenarios as given
           sources: [...u.manifests.map((m) => path.basename(m)), ...scen.map((s) => displayPath(s.ref.file))],

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import type { AdmissionCache } from '../verify/intake/admission-cache';
-import { runScenario } from '../verify/index';
+import { createEngine, runScenario } from '../verify/index';
 import { formatPolicyRef } from '../verify/model';
 import { ScenarioInput, scenarioMatrixInput } from './input';
 import { CheckedFlow, renderMarkdown } from './markdown';
@@ -32,6 +32,12 @@ export interface ConnectivityReportOptions {
   readonly sources?: readonly string[];
   /** Admissions shared with other readers of the same objects (the validation plugin's linter). */
   readonly admissions?: AdmissionCache;
+  /**
+   * The scenarios' flows already checked against `objects` (`checkScenarios` of the same
+   * objects and scenarios): the validation plugin checks them once for its verdicts and its report.
+   * @default - checked here
+   */
+  readonly checks?: readonly CheckedFlow[];
 }
 
 /** A rendered report. */
@@ -45,11 +51,15 @@ export interface ConnectivityReport {
   readonly summaryOnly?: string;
 }
 
-/** Evaluates every flow of the scenarios against the objects (plus each scenario's own `policies`). */
-export function checkScenarios(objects: readonly any[], scenarios: readonly ScenarioInput[]): CheckedFlow[] {
+/**
+ * Evaluates every flow of the scenarios against the objects (plus each scenario's own
+ * `policies`); `admissions` shares the policies' admission with other readers of the objects.
+ */
+export function checkScenarios(objects: readonly any[], scenarios: readonly ScenarioInput[], admissions?: AdmissionCache): CheckedFlow[] {
   const out: CheckedFlow[] = [];
+  const manifests = objects.map((object) => ({ object }));
   for (const s of scenarios) {
-    for (const o of runScenario(s, objects.map((object) => ({ object }))).outcomes) {
+    for (const o of runScenario(s, manifests, createEngine(s, manifests, { admissions })).outcomes) {
       out.push({ file: s.file ?? '<scenario>', index: o.index, flow: o.flow, result: o.result });
     }
   }
@@ -61,7 +71,7 @@ export function connectivityReport(options: ConnectivityReportOptions): Connecti
   const scenarios = options.scenarios ?? [];
   const input = { ...scenarioMatrixInput(options.objects, scenarios), admissions: options.admissions };
   const parties = matrixParties(input);
-  const checks = checkScenarios(options.objects, scenarios);
+  const checks = options.checks ?? checkScenarios(options.objects, scenarios, options.admissions);
   const failures = checks.filter((c) => c.flow.expect !== undefined && c.flow.expect !== c.result.verdict);
   if (matrixCells(parties) > REPORT_CELL_LIMIT) {
     const matrix = summaryMatrix(parties, input);

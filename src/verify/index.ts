@@ -8,6 +8,7 @@
  * ```
  */
 import { PolicyEngine } from './engine';
+import type { AdmissionCache } from './intake/admission-cache';
 import { workloadObjects } from './intake/workloads';
 import { FlowInput, FlowResult, PolicyManifest, Scenario } from './model';
 
@@ -31,7 +32,7 @@ function asManifest(m: ManifestLike): PolicyManifest {
  * extra manifests (e.g. from `--manifests`). Services and Namespaces among the manifests are
  * used for `toServices` and namespace labels unless the scenario defines them.
  */
-export function createEngine(scenario?: Scenario, manifests: readonly ManifestLike[] = []): PolicyEngine {
+export function createEngine(scenario?: Scenario, manifests: readonly ManifestLike[] = [], options: CreateEngineOptions = {}): PolicyEngine {
   const extra = manifests.map(asManifest);
   const all = [...(scenario?.policies ?? []), ...extra];
   const derived = workloadObjects(all);
@@ -43,7 +44,14 @@ export function createEngine(scenario?: Scenario, manifests: readonly ManifestLi
     endpoints: scenario?.endpoints ?? [],
     services,
     dns: scenario?.dns ?? {},
+    admissions: options.admissions,
   });
+}
+
+/** Options of `createEngine`. */
+export interface CreateEngineOptions {
+  /** Admissions shared with other readers of the same manifest objects (see `AdmissionCache`). */
+  readonly admissions?: AdmissionCache;
 }
 
 /** Result of one scenario flow. */
