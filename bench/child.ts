@@ -1,7 +1,9 @@
 /**
  * One measured run in a fresh process (so that maxRSS is this variant's own peak):
- *   child.ts <ours|floor|peer|plugin> <clusters> <workdir> [namespace|single] [setup]
+ *   child.ts <ours|floor|peer|plugin|ours-once|floor-once> <clusters> <workdir> [namespace|single] [setup]
  * Layout `namespace` (default): one chart per database namespace; `single`: one chart.
+ * `-once`: with cdk8s patched to resolve dependencies and validate once per synthesis
+ * (bench/cdk8s-once.ts).
  * Prints one JSON line: { ms, cpuMs, mainCpuMs, maxRssMb, baseRssMb, bytes, hash, objects }:
  * wall time, CPU time of the process (every thread: the garbage collector's helpers too) and of
  * its main thread (Linux; 10 ms ticks), all of the synthesis only (for `plugin`: of the
@@ -18,11 +20,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { ValidationContext } from 'cdk8s-cli/plugins';
+import { installOncePerSynthesis } from './cdk8s-once';
 import { buildFloor, buildOurs, buildPeer, estateScenario, estateSpec } from './estate';
 import { CiliumPolicyValidation } from '../src/plugin';
 
 async function main(): Promise<void> {
-  const [variant, sizeArg, workdir, layoutArg, setupArg] = process.argv.slice(2);
+  const [variantArg, sizeArg, workdir, layoutArg, setupArg] = process.argv.slice(2);
+  const variant = variantArg.replace(/-once$/, '');
+  if (variant !== variantArg) {
+    installOncePerSynthesis();
+  }
   const size = Number(sizeArg);
   const layout = layoutArg === 'single' ? 'single' : 'namespace';
   const spec = estateSpec(size);
