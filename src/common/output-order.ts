@@ -29,15 +29,14 @@ import { _cmp } from '../policy/compare';
  * its dependencies into object-to-object edges.
  *
  * The dependencies are one `IDependable` whose roots are computed when read (objects owned
- * since the last read are sorted then, and appended). They are read by every walk of the
- * dependency graph, with one exception: cdk8s's `resolveDependencies`, which cdk8s runs over
- * the whole app once per chart it synthesizes, gets none. That function turns dependencies
- * between charts into chart dependencies and dependencies of a construct holding API objects
- * into object-to-object ones; this construct's dependencies are neither (same chart, no API
- * object under it), so it does nothing with them, but it paid for each: with one chart per
- * namespace (1,000 clusters, 100 charts) the 29,000 edges were read 202 times, a third of the
- * synthesis time (bench/RESULTS.md). See `readForChartsOnly` for how the reader is known and
- * why a miss is harmless.
+ * since the last read are sorted then, and appended). They are read by every walk that
+ * orders objects (each chart's `DependencyGraph`, whatever output type writes it), and
+ * withheld from the two walks that only relate charts: cdk8s's `resolveDependencies`, which
+ * cdk8s runs over the whole app once per chart it synthesizes, and the app's chart order. The
+ * block's edges mean nothing to either (same chart, no API object under this construct), but
+ * each paid for them: with one chart per namespace (1,000 clusters, 100 charts) the 29,000
+ * edges were read 202 times, a third of the synthesis time (bench/RESULTS.md). See
+ * `readForChartsOnly` for how the reader is known and why a miss is harmless.
  *
  * @internal
  */
