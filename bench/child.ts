@@ -51,13 +51,7 @@ async function main(): Promise<void> {
       clusterDocs.set(c.chart, c.docs.filter((d) => d.apiVersion === 'postgresql.cnpg.io/v1'));
     }
   }
-  if (global.gc) {
-    global.gc();
-  }
-  const baseRssMb = process.memoryUsage().rss / 2 ** 20;
-  const cpu0 = process.cpuUsage();
-  const main0 = mainThreadCpuMs();
-  const t0 = process.hrtime.bigint();
+  const clock = startClock();
   const app = new App({ outdir: path.join(workdir, 'out') });
   switch (variant) {
     case 'ours': buildOurs(app, spec, { singleChart: layout === 'single' }); break;
@@ -66,11 +60,7 @@ async function main(): Promise<void> {
     default: throw new Error(`unknown variant ${variant}`);
   }
   const yaml = app.synthYaml();
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const cpu = process.cpuUsage(cpu0);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-  const mainCpuMs = mainThreadCpuMs() - main0;
-  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  const measured = clock.stop();
   const hash = createHash('sha256').update(yaml).digest('hex');
   let objects = 0;
   const charts = app.node.children.filter((c): c is Chart => c instanceof Chart);
@@ -90,7 +80,7 @@ async function main(): Promise<void> {
   } else {
     objects = yaml.split(/^---$/m).length;
   }
-  process.stdout.write(JSON.stringify({ ms, cpuMs, mainCpuMs, maxRssMb, baseRssMb, bytes: yaml.length, hash, objects }) + '\n');
+  process.stdout.write(JSON.stringify({ ...measured, bytes: yaml.length, hash, objects }) + '\n');
 }
 
 /**
@@ -111,17 +101,10 @@ async function plugin(synthDir: string): Promise<void> {
   });
   const log = console.log;
   console.log = () => undefined; // the plugin's one summary line (cdk8s-cli prints it)
-  if (global.gc) {
-    global.gc();
-  }
-  const baseRssMb = process.memoryUsage().rss / 2 ** 20;
-  const cpu0 = process.cpuUsage();
-  const main0 = mainThreadCpuMs();
-  const t0 = process.hrtime.bigint();
+  const clock = startClock();
   const context = new ValidationContext(manifests, 'cdk8s-secured-postgres', '0.1.0', metadata, false);
   await validation.validate(context);
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const cpu = process.cpuUsage(cpu0);
+  const measured = clock.stop();
   console.log = log;
   const reports = fs.readdirSync(synthDir).filter((f) => f.endsWith('.connectivity.md')).sort();
   const hash = createHash('sha256');
@@ -130,9 +113,29 @@ async function plugin(synthDir: string): Promise<void> {
   }
   const status = context.report.toJson().summary.status;
   process.stdout.write(JSON.stringify({
-    ms, cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: mainThreadCpuMs() - main0,
-    maxRssMb: process.resourceUsage().maxRSS / 1024, baseRssMb, bytes: 0, hash: hash.digest('hex'), objects: reports.length, status,
+    ...measured, bytes: 0, hash: hash.digest('hex'), objects: reports.length, status,
   }) + '\n');
+}
+
+/**
+ * Starts measuring (after a full collection, when `--expose-gc` allows it); `stop()` gives wall
+ * time, CPU time of every thread and of the main thread, max RSS and the RSS at the start.
+ */
+function startClock(): { stop(): { ms: number; cpuMs: number; mainCpuMs: number; maxRssMb: number; baseRssMb: number } } {
+  if (global.gc) {
+    global.gc();
+  }
+  const baseRssMb = process.memoryUsage().rss / 2 ** 20;
+  const cpu0 = process.cpuUsage();
+  const main0 = mainThreadCpuMs();
+  const t0 = process.hrtime.bigint();
+  return {
+    stop: () => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const cpu = process.cpuUsage(cpu0);
+      return { ms, cpuMs: (cpu.user + cpu.system) / 1000, mainCpuMs: mainThreadCpuMs() - main0, maxRssMb: process.resourceUsage().maxRSS / 1024, baseRssMb };
+    },
+  };
 }
 
 /** CPU time of the main thread so far (utime + stime of /proc/self/task/<pid>/stat), or NaN. */
