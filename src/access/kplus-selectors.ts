@@ -1,7 +1,7 @@
 /**
  * cdk8s-plus-28 selectors read back as this library's `PodSelector` and namespace: what
  * `AccessClient.fromWorkload()` / `fromPods()` / `allPodsOf()` and `AccessTarget.workload()`
- * are built from.
+ * are built from; and the other way, pods of ours as a cdk8s-plus-28 pod selector.
  */
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
@@ -67,4 +67,17 @@ function _fromKubeRequirement(e: { key: string; operator: string; values?: strin
     case LabelOperator.DOES_NOT_EXIST: return LabelRequirement.doesNotExist(e.key);
     default: throw new Error(`label selector requirement on "${e.key}": unknown operator "${e.operator}"; use In, NotIn, Exists or DoesNotExist`);
   }
+}
+
+/**
+ * Pods of ours (`selector` in `namespace`) as a cdk8s-plus-28 pod selector: what
+ * `SecuredPostgres` and `Pooler` give `connections.allowTo()` and `NetworkPolicy` peers.
+ *
+ * @internal
+ */
+export function _toKplusPodSelectorConfig(selector: PodSelector, namespace: string): kplus.PodSelectorConfig {
+  return {
+    labelSelector: kplus.LabelSelector.of({ labels: { ...selector.matchLabels } }),
+    namespaces: { names: [namespace] },
+  };
 }

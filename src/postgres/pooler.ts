@@ -7,6 +7,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Pooler as CnpgPooler, PoolerSpecPgbouncerPoolMode, PoolerSpecType } from '../../imports/postgresql.cnpg.io';
 import { AccessTargetConfig, IAccessTarget } from '../access/access-target';
+import { _toKplusPodSelectorConfig } from '../access/kplus-selectors';
 import { _OutputOrder } from '../common/output-order';
 import { CiliumPolicy } from '../policy/cilium-policy';
 import { _libraryPolicy } from '../policy/policy-base';
@@ -229,10 +230,7 @@ export class Pooler extends Construct implements IAccessTarget, kplus.IPodSelect
 
   /** The PgBouncer pods as a cdk8s-plus pod selector. */
   public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return {
-      labelSelector: kplus.LabelSelector.of({ labels: { ...this.selector.matchLabels } }),
-      namespaces: { names: [this.namespace] },
-    };
+    return _toKplusPodSelectorConfig(this.selector, this.namespace);
   }
 
   /** The PgBouncer pods as a cdk8s-plus network policy peer. */

@@ -11,6 +11,7 @@ import {
   ClusterSpecExternalClusters, ClusterSpecPlugins, ScheduledBackup, ScheduledBackupSpecBackupOwnerReference, ScheduledBackupSpecMethod,
 } from '../../imports/postgresql.cnpg.io';
 import { AccessTargetConfig, IAccessTarget } from '../access/access-target';
+import { _toKplusPodSelectorConfig } from '../access/kplus-selectors';
 import { DnsServer } from '../common/dns-server';
 import { _OutputOrder } from '../common/output-order';
 import { CiliumPolicy } from '../policy/cilium-policy';
@@ -353,10 +354,7 @@ export class SecuredPostgres extends Construct implements IPostgresCluster, IAcc
 
   /** The instances as a cdk8s-plus pod selector (Kubernetes NetworkPolicy peers). */
   public toPodSelectorConfig(): kplus.PodSelectorConfig {
-    return {
-      labelSelector: kplus.LabelSelector.of({ labels: { ...this.instanceSelector.matchLabels } }),
-      namespaces: { names: [this.namespace] },
-    };
+    return _toKplusPodSelectorConfig(this.instanceSelector, this.namespace);
   }
 
   /** The instances as a cdk8s-plus network policy peer, for `connections.allowTo(db)`. */
