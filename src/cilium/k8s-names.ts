@@ -2,7 +2,9 @@
  * The syntax checks of Kubernetes apimachinery (`k8s.io/apimachinery/pkg/util/validation`,
  * `…/api/validate/content`) that the API server applies to built-in objects: qualified names
  * (label keys), label values, DNS-1123 names, port names and numbers. Each returns the reasons a
- * value is refused (empty when it is accepted), worded after the Go messages.
+ * value is refused (empty when it is accepted), worded after the Go messages. The Cilium agent
+ * applies the same label syntax to selectors, and the policy layer to what it renders: one copy
+ * for the three.
  */
 
 const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';

@@ -1,10 +1,6 @@
+import { isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue } from '../cilium/k8s-names';
 import { isIdentityLabel } from '../cilium/labels';
 import { _CheckedOnce, _Problem } from './errors';
-
-const NAME_RE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Label sources a selector key may name explicitly. */
 const SOURCES = ['k8s', 'any', 'reserved'];
@@ -41,10 +37,10 @@ function checkLabelKey(field: string, key: string): _Problem[] {
   const slash = name.lastIndexOf('/');
   const prefix = slash >= 0 ? name.slice(0, slash) : undefined;
   const local = slash >= 0 ? name.slice(slash + 1) : name;
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN_RE.test(prefix))) {
+  if (prefix !== undefined && isDns1123Subdomain(prefix).length > 0) {
     return [{ field, problem: `label key "${key}" has an invalid prefix "${prefix}"`, fix: 'a prefix is a lower-case DNS subdomain of at most 253 characters, e.g. "app.kubernetes.io/name"' }];
   }
-  if (local.length === 0 || local.length > 63 || !NAME_RE.test(local)) {
+  if (isQualifiedName(local).length > 0) {
     return [{
       field,
       problem: `label key "${key}" is not a valid Kubernetes label key`,
@@ -66,7 +62,7 @@ const LABEL_KEYS = new _CheckedOnce(checkLabelKey);
 
 /** @internal */
 export function _checkLabelValue(field: string, key: string, value: string): _Problem[] {
-  if (typeof value !== 'string' || value.length > 63 || !VALUE_RE.test(value)) {
+  if (typeof value !== 'string' || isValidLabelValue(value).length > 0) {
     return [{
       field,
       problem: `label value "${value}" of key "${key}" is not a valid Kubernetes label value`,
@@ -78,7 +74,7 @@ export function _checkLabelValue(field: string, key: string, value: string): _Pr
 
 /** @internal */
 export function _checkNamespaceName(field: string, ns: string): _Problem[] {
-  if (typeof ns !== 'string' || ns.length === 0 || ns.length > 63 || !DNS_LABEL_RE.test(ns)) {
+  if (typeof ns !== 'string' || isDns1123Label(ns).length > 0) {
     return [{ field, problem: `namespace "${ns}" is not a valid namespace name`, fix: 'a namespace is a DNS label: 1-63 lower-case alphanumerics or "-", starting and ending with an alphanumeric' }];
   }
   return [];
@@ -86,5 +82,5 @@ export function _checkNamespaceName(field: string, ns: string): _Problem[] {
 
 /** @internal */
 export function _isDnsLabel(s: string): boolean {
-  return DNS_LABEL_RE.test(s) && s.length <= 63;
+  return isDns1123Label(s).length === 0;
 }

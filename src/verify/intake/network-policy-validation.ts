@@ -11,7 +11,7 @@
 import { Cidr } from '../../cilium/net';
 import {
   isDns1123Label, isDns1123Subdomain, isQualifiedName, isValidLabelValue, isValidPortName, isValidPortNum,
-} from './k8s-names';
+} from '../../cilium/k8s-names';
 import { parseCidrSloppy } from './schema';
 
 const q = (v: unknown): string => JSON.stringify(v);

@@ -6,6 +6,7 @@
 import { AGENT_ENTITIES } from '../../cilium/identities';
 import { cidrContainsCidr, parseCidr } from '../../cilium/net';
 import { isIanaSvcName, parseGoUint16 } from '../../cilium/ports';
+import { isQualifiedName, isValidLabelValue } from '../../cilium/k8s-names';
 
 /** Agent options that change what it accepts. */
 export interface SanitizeOptions {
@@ -25,9 +26,6 @@ export interface SanitizeError {
 
 const INGRESS_L3 = ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromNodes', 'fromGroups'];
 const EGRESS_L3 = ['toCIDR', 'toCIDRSet', 'toEndpoints', 'toEntities', 'toServices', 'toGroups', 'toNodes', 'toFQDNs'];
-const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Whether a regular expression would compile with Go's regexp package (approximation). */
 export function goRegexpCompiles(re: string): boolean {
@@ -51,13 +49,11 @@ function labelKeyOk(raw: string): boolean {
   if (key.startsWith('$')) {
     key = key.slice(1);
   }
-  const slash = key.lastIndexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
-    return false;
-  }
-  return name.length > 0 && name.length <= 63 && LABEL_NAME.test(name);
+  return isQualifiedName(key).length === 0;
+}
+
+function labelValueOk(v: unknown): boolean {
+  return typeof v === 'string' && isValidLabelValue(v).length === 0;
 }
 
 function checkSelector(sel: any, path: string, errs: SanitizeError[]): void {
@@ -69,7 +65,7 @@ function checkSelector(sel: any, path: string, errs: SanitizeError[]): void {
     if (!labelKeyOk(k)) {
       errs.push({ path: `${path}.matchLabels`, message: `invalid label key "${k}" in selector` });
     }
-    if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
+    if (!labelValueOk(v)) {
       errs.push({ path: `${path}.matchLabels.${k}`, message: `invalid label value ${JSON.stringify(v)}` });
     }
   }
@@ -86,7 +82,7 @@ function checkSelector(sel: any, path: string, errs: SanitizeError[]): void {
       errs.push({ path: p, message: `values must be empty for operator ${e.operator}` });
     }
     for (const v of values) {
-      if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
+      if (!labelValueOk(v)) {
         errs.push({ path: p, message: `invalid label value ${JSON.stringify(v)}` });
       }
     }
