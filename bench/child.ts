@@ -1,9 +1,12 @@
 /**
  * One measured run in a fresh process (so that maxRSS is this variant's own peak):
- *   child.ts <ours|floor|peer|plugin|ours-once|floor-once> <clusters> <workdir> [namespace|single] [setup]
+ *   child.ts <ours|floor|floor-built|floor-shaped|peer|plugin|ours-once|floor-once> <clusters> <workdir> [namespace|single] [setup|passes]
  * Layout `namespace` (default): one chart per database namespace; `single`: one chart.
  * `-once`: with cdk8s patched to resolve dependencies and validate once per synthesis
- * (bench/cdk8s-once.ts).
+ * (bench/cdk8s-once.ts). `floor-built`: the floor with each manifest built while its object is
+ * constructed; `floor-shaped`: the floor's objects in a tree of plain constructs shaped like
+ * ours (bench/floor-built.ts). `passes`: after the measured synthesis, also the cost of
+ * one of cdk8s's whole-app passes (`passMs`, bench/floor-built.ts).
  * Prints one JSON line: { ms, cpuMs, mainCpuMs, maxRssMb, baseRssMb, bytes, hash, objects }:
  * wall time, CPU time of the process (every thread: the garbage collector's helpers too) and of
  * its main thread (Linux; 10 ms ticks), all of the synthesis only (for `plugin`: of the
@@ -22,6 +25,7 @@ import { App, Chart } from 'cdk8s';
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { installOncePerSynthesis } from './cdk8s-once';
 import { buildFloor, buildOurs, buildPeer, estateScenario, estateSpec } from './estate';
+import { buildFloorBuilt, buildFloorShaped, treeShape, wholeAppPassMs } from './floor-built';
 import { CiliumPolicyValidation } from '../src/plugin';
 
 async function main(): Promise<void> {
@@ -35,15 +39,17 @@ async function main(): Promise<void> {
   const spec = estateSpec(size);
   const tag = layout === 'single' ? `single-${size}` : `${size}`;
   const oursFile = path.join(workdir, `ours-${tag}.json`);
+  const shapeFile = path.join(workdir, `ours-${tag}.shape.json`);
   const synthDir = path.join(workdir, `synth-${tag}`);
   if (variant === 'plugin') {
     await plugin(synthDir);
     return;
   }
   let input: any;
-  if (variant === 'floor' || variant === 'peer') {
+  if (variant === 'floor' || variant === 'floor-built' || variant === 'floor-shaped' || variant === 'peer') {
     input = JSON.parse(fs.readFileSync(oursFile, 'utf8'));
   }
+  const shape = variant === 'floor-shaped' ? JSON.parse(fs.readFileSync(shapeFile, 'utf8')) : undefined;
   let clusterDocs: Map<string, any[]> | undefined;
   if (variant === 'peer') {
     clusterDocs = new Map();
@@ -56,6 +62,8 @@ async function main(): Promise<void> {
   switch (variant) {
     case 'ours': buildOurs(app, spec, { singleChart: layout === 'single' }); break;
     case 'floor': buildFloor(app, input); break;
+    case 'floor-built': buildFloorBuilt(app, input); break;
+    case 'floor-shaped': buildFloorShaped(app, input, shape); break;
     case 'peer': buildPeer(app, spec, clusterDocs!, { singleChart: layout === 'single' }); break;
     default: throw new Error(`unknown variant ${variant}`);
   }
@@ -69,6 +77,7 @@ async function main(): Promise<void> {
     objects = out.reduce((n, c) => n + c.docs.length, 0);
     if (setupArg === 'setup') {
       fs.writeFileSync(oursFile, JSON.stringify(out));
+      fs.writeFileSync(shapeFile, JSON.stringify(treeShape(charts)));
       fs.writeFileSync(path.join(workdir, `ours-${tag}.yaml`), yaml);
       // What `cdk8s synth` leaves for its validation plugins: the app's output, with construct metadata.
       fs.rmSync(synthDir, { recursive: true, force: true });
@@ -80,7 +89,8 @@ async function main(): Promise<void> {
   } else {
     objects = yaml.split(/^---$/m).length;
   }
-  process.stdout.write(JSON.stringify({ ...measured, bytes: yaml.length, hash, objects }) + '\n');
+  const passMs = setupArg === 'passes' ? wholeAppPassMs(app) : undefined;
+  process.stdout.write(JSON.stringify({ ...measured, bytes: yaml.length, hash, objects, passMs }) + '\n');
 }
 
 /**

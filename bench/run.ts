@@ -20,18 +20,15 @@
  *   measurement at that size and above)  BENCH_ONCE_ROUNDS=3 (rounds of the namespace layout at
  *   the largest size with cdk8s's whole-app passes once per synthesis, bench/cdk8s-once.ts; 0: none)
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { onceSection } from './cdk8s-once';
 import { datapathSection } from './datapath';
 import { median, table } from './format';
+import { Run, runChild } from './spawn';
 import { verifierSection } from './verifier';
 
-interface Run { ms: number; cpuMs: number; mainCpuMs: number; maxRssMb: number; baseRssMb: number; bytes: number; hash: string; objects: number; status?: string }
-
-const ROOT = path.resolve(__dirname, '..');
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 const LAYOUTS = (process.env.BENCH_LAYOUTS ?? 'single,namespace').split(',');
@@ -40,21 +37,7 @@ const PLUGIN_TIMEOUT_S = Number(process.env.BENCH_PLUGIN_TIMEOUT_S ?? 120);
 const ONCE_ROUNDS = Number(process.env.BENCH_ONCE_ROUNDS ?? 3);
 
 function child(variant: string, size: number, workdir: string, layout: string, extra: string[] = [], timeoutS = TIMEOUT_S): Run | 'timeout' | string {
-  const r = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'child.ts'), variant, String(size), workdir, layout, ...extra], {
-    cwd: ROOT,
-    env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.dev.json'), TS_NODE_TRANSPILE_ONLY: '1' },
-    encoding: 'utf8',
-    timeout: timeoutS * 1000,
-    maxBuffer: 1 << 24,
-  });
-  if ((r.error && (r.error as any).code === 'ETIMEDOUT') || r.signal === 'SIGTERM') {
-    return 'timeout';
-  }
-  if (r.status !== 0) {
-    return `exit ${r.status}: ${(r.stderr || '').split('\n').filter((l) => l.trim()).slice(-3).join(' | ')}`;
-  }
-  const line = r.stdout.trim().split('\n').pop()!;
-  return JSON.parse(line);
+  return runChild(variant, size, workdir, layout, extra, timeoutS);
 }
 
 interface SynthResult {
