@@ -7,7 +7,7 @@
  * constructed; `floor-shaped`: the floor's objects in a tree of plain constructs shaped like
  * ours (bench/floor-built.ts). `passes`: after the measured synthesis, also the cost of
  * one of cdk8s's whole-app passes (`passMs`, bench/floor-built.ts).
- * Prints one JSON line: { ms, cpuMs, mainCpuMs, maxRssMb, baseRssMb, bytes, hash, objects }:
+ * Prints one JSON line: { ms, cpuMs, mainCpuMs, maxRssMb, baseRssMb, bytes, hash, objects, passMs? }:
  * wall time, CPU time of the process (every thread: the garbage collector's helpers too) and of
  * its main thread (Linux; 10 ms ticks), all of the synthesis only (for `plugin`: of the
  * validation plugin's run only).
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     objects = out.reduce((n, c) => n + c.docs.length, 0);
     if (setupArg === 'setup') {
       fs.writeFileSync(oursFile, JSON.stringify(out));
-      fs.writeFileSync(shapeFile, JSON.stringify(treeShape(charts)));
+      fs.writeFileSync(shapeFile, JSON.stringify(treeShape(charts, out)));
       fs.writeFileSync(path.join(workdir, `ours-${tag}.yaml`), yaml);
       // What `cdk8s synth` leaves for its validation plugins: the app's output, with construct metadata.
       fs.rmSync(synthDir, { recursive: true, force: true });

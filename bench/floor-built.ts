@@ -38,11 +38,14 @@ export function buildFloorBuilt(app: App, docsByChart: { chart: string; docs: an
 /** A construct of a chart's tree: its id, the index of its manifest in the chart's output if it is an API object, its children. */
 export interface Shape { id: string; doc?: number; children?: Shape[] }
 
-/** The trees of `charts` (each chart's children), API objects by the index of their manifest in `chart.toJson()`. */
-export function treeShape(charts: Chart[]): { chart: string; tree: Shape[] }[] {
-  return charts.map((chart) => {
+/**
+ * The trees of the synthesized charts (each chart's children), API objects by the index of their
+ * manifest in that chart's output `docs` (what `chart.toJson()` gave, in chart order).
+ */
+export function treeShape(charts: Chart[], docsByChart: { docs: any[] }[]): { chart: string; tree: Shape[] }[] {
+  return charts.map((chart, ci) => {
     const index = new Map<string, number>();
-    chart.toJson().forEach((d: any, i: number) => index.set(objectKey(d.kind, d.metadata?.namespace, d.metadata?.name), i));
+    docsByChart[ci].docs.forEach((d: any, i: number) => index.set(objectKey(d.kind, d.metadata?.namespace, d.metadata?.name), i));
     const shapeOf = (c: IConstruct): Shape => {
       const s: Shape = { id: c.node.id };
       if (c instanceof ApiObject) {
